@@ -1,0 +1,413 @@
+"""franceinfo (www.francetvinfo.fr, www.franceinfo.fr): one page object per layout.
+
+`FranceinfoArticlePage` reads the 2021–2026 templates; `FranceinfoLivePage` and
+`FranceinfoVideoPage` override what differs on live and video pages;
+`Franceinfo2013Page` reads the old template. `choose_page` looks at the page and
+picks one. Selectors are named class attributes so a template change is a
+one-line edit; `SELECTORS.md`-style notes live in `FRANCEINFO.md` at the repo root.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.normalize import clean_text
+from crawler.pages.base import (
+    HtmlPage,
+    NotAnArticle,
+    css,
+    json_ld_names,
+    node_text,
+    parse_bool,
+    parse_duration,
+)
+
+SOURCE = "franceinfo"
+HOSTS = ("www.francetvinfo.fr", "francetvinfo.fr", "www.franceinfo.fr", "franceinfo.fr")
+HOST_ALIASES = {
+    "francetvinfo.fr": "www.francetvinfo.fr",
+    "www.franceinfo.fr": "www.francetvinfo.fr",
+    "franceinfo.fr": "www.francetvinfo.fr",
+}
+
+ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting")
+_CREDIT = re.compile(r"\s*\(([^()]*)\)\s*$")
+_TITLE_SUFFIX = re.compile(r"\s*[|\-–]\s*(franceinfo|francetv info)\s*$", re.IGNORECASE)
+_NOT_BODY_PREFIXES = ("lire aussi", "à lire aussi", "a lire aussi", "edito", "voir aussi", "regarder aussi")
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+class FranceinfoArticlePage(HtmlPage):
+    """An article of the 2021–2026 templates."""
+
+    kind = "article"
+
+    TITLE = "h1.c-title .c-title__main, h1.c-title, .hero-video__title, h1"
+    LEAD = ".c-chapo"
+    BODY = ".c-body"
+    BODY_BLOCKS = etree.XPath(
+        ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote][not(ancestor::p)]"
+    )
+    BOILERPLATE = (
+        "aside, figure, figcaption, iframe, form, script, style, noscript, template, "
+        ".a-lire-aussi, .lire-aussi, .related-content, .c-related, .newsletter-box, .newsletter, "
+        ".ad-wrapper, .ad, .pub, [id^='ad-'], .social-zone, .social, .c-signature, .twitter-tweet, "
+        ".instagram-media, .tiktok-embed, .embed, .c-embed, #didomi-host, .didomi-notice, .consent, "
+        ".same-topic, .from-same-show, .newspilot-rebounds, .content-smartfeed, .o-related-cards, "
+        ".a-regarder, #comments, .comments, .related-tags, .p-article__tags, .c-cover"
+    )
+    PUBLISHED = ".publication-date__published time[datetime]"
+    MODIFIED = ".publication-date__modified time[datetime]"
+    SIGNATURE_NAMES = ".c-signature__names"
+    COVER_IMAGES = ".c-cover img, .hero-video img, .c-body figure img, .c-body picture img"
+    FIGURE_CAPTION = etree.XPath(
+        "ancestor::figure[1]/figcaption | ancestor::*[contains(@class,'c-cover')][1]/figcaption"
+    )
+    TAGS = "section.related-tags a.related-tags__tag .ftvi-btn__label, .p-article__tags a"
+    BREADCRUMB = "nav.breadcrumb li.breadcrumb__item a.breadcrumb__link, nav.breadcrumb li.breadcrumb__item span"
+    RELATED_RAIL = etree.XPath(
+        "//*[self::section or self::aside or self::div]"
+        "[*[self::h2 or self::h3 or self::p or self::span][normalize-space()='À regarder']]"
+    )
+    RELATED_TITLE = ".card-video__title, [class*='__title']"
+    PLACEHOLDER_MARKERS = ("placeholder", "data:image", "blank.gif", "pixel", "spacer")
+
+    def to_item(self) -> dict[str, Any]:
+        """The raw article: the schema's fields as the page publishes them."""
+        if not self.article_json_ld and self.body_node() is None:
+            raise NotAnArticle("not_article", "no article JSON-LD and no article body")
+        title = self.title()
+        if not title:
+            raise NotAnArticle("no_title")
+        paragraphs = self.paragraphs()
+        if not paragraphs and self.kind == "article":
+            raise NotAnArticle("empty_body", "no body paragraphs")
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_link,
+            "source": SOURCE,
+            "kind": self.kind,
+            "title": title,
+            "lead": self.lead(),
+            "paragraphs": paragraphs,
+            "authors": self.authors(),
+            "published_at": self.published_at(),
+            "modified_at": self.modified_at(),
+            "section": self.section(),
+            "breadcrumb": self.breadcrumb(),
+            "tags": self.tags(),
+            "images": self.images(),
+            "related": self.related(),
+            "live_posts": self.live_posts(),
+            "video": self.video(),
+            "free_access": parse_bool(self.article_json_ld.get("isAccessibleForFree")),
+            "language": self.language,
+        }
+
+    @property
+    def article_json_ld(self) -> dict[str, Any]:
+        return self.json_ld_of_type(*ARTICLE_TYPES) or {}
+
+    def title(self) -> str:
+        title = self.article_json_ld.get("headline") or self.text_of(self.TITLE) or self.meta_first("og:title") or ""
+        return _TITLE_SUFFIX.sub("", clean_text(title))
+
+    def lead(self) -> str | None:
+        node = self.first(self.LEAD)
+        if node is not None:
+            parts = [node_text(p) for p in node.iter("p")] or [node_text(node)]
+            lead = "\n\n".join(part for part in parts if part)
+            if lead:
+                return lead
+        return self.article_json_ld.get("description") or None
+
+    def body_node(self) -> etree._Element | None:
+        return self.first(self.BODY)
+
+    def paragraphs(self) -> list[str]:
+        body = self.body_node()
+        if body is None:
+            return []
+        skipped = set(css(self.BOILERPLATE)(body))
+        paragraphs = []
+        for block in self.BODY_BLOCKS(body):
+            if block in skipped or any(parent in skipped for parent in _ancestors_until(block, body)):
+                continue
+            if block.tag == "li" and block.find(".//p") is not None:
+                continue
+            text = node_text(block)
+            if text and not text.lower().startswith(_NOT_BODY_PREFIXES):
+                paragraphs.append(text)
+        return paragraphs
+
+    def published_at(self) -> str | None:
+        return (
+            self.article_json_ld.get("datePublished")
+            or self.meta_first("article:published_time")
+            or self._time_attr(self.PUBLISHED)
+        )
+
+    def modified_at(self) -> str | None:
+        return (
+            self.article_json_ld.get("dateModified")
+            or self.meta_first("article:modified_time")
+            or self._time_attr(self.MODIFIED)
+        )
+
+    def _time_attr(self, selector: str) -> str | None:
+        node = self.first(selector)
+        return node.get("datetime") if node is not None else None
+
+    def authors(self) -> list[str]:
+        """Signers from the signature block: "A. Name, B. Name - Desk"; JSON-LD's
+        author is often only the desk, so it is the fallback."""
+        node = self.first(self.SIGNATURE_NAMES)
+        if node is not None:
+            names = []
+            for part in re.split(r"\s+-\s+|,", node_text(node)):
+                part = clean_text(part)
+                if part:
+                    names.append(part)
+            if names:
+                return names
+        return json_ld_names(self.article_json_ld.get("author")) or [
+            name for name in [self.meta_first("author")] if name
+        ]
+
+    def section(self) -> str | None:
+        segments = [segment for segment in urlsplit(self.canonical_link or self.url).path.split("/") if segment]
+        if len(segments) > 1:
+            return segments[0].lower()
+        return None
+
+    def breadcrumb(self) -> list[str]:
+        trail = self.json_ld_of_type("BreadcrumbList")
+        if trail:
+            items = sorted(trail.get("itemListElement") or [], key=lambda item: item.get("position") or 0)
+            names = []
+            for item in items:
+                target = item.get("item")
+                if isinstance(target, dict):
+                    name, link = item.get("name") or target.get("name"), target.get("@id")
+                else:
+                    name, link = item.get("name"), target
+                home = isinstance(link, str) and urlsplit(link).path in ("", "/")
+                if name and not home:
+                    names.append(name)
+            return names
+        return [node_text(node) for node in self.select(self.BREADCRUMB) if node_text(node) not in ("Accueil", "")]
+
+    def tags(self) -> list[str]:
+        return (
+            self.meta.get("article:tag")
+            or _split_keywords(self.article_json_ld.get("keywords"))
+            or [node_text(node) for node in self.select(self.TAGS)]
+        )
+
+    def images(self) -> list[dict[str, Any]]:
+        images = []
+        for img in self.select(self.COVER_IMAGES):
+            url = self._real_image_url(img)
+            if not url:
+                continue
+            alt = clean_text(img.get("alt"))
+            caption_nodes = self.FIGURE_CAPTION(img)
+            caption = node_text(caption_nodes[0]) if caption_nodes else ""
+            caption, credit = _split_credit(caption or alt)
+            if not credit and alt:
+                credit = _split_credit(alt)[1]
+            images.append({"url": url, "caption": caption or None, "credit": credit})
+        if not images:
+            og_image = self.meta_first("og:image")
+            if og_image and not self._is_placeholder(og_image):
+                images.append({"url": og_image, "caption": None, "credit": None})
+        return images
+
+    def _real_image_url(self, img: etree._Element) -> str | None:
+        """The image behind a lazy-load placeholder; None for placeholders and pixels."""
+        for attribute in ("data-src", "data-lazy-src", "data-original", "src"):
+            url = (img.get(attribute) or "").strip()
+            if url and not self._is_placeholder(url):
+                if img.get("width") == "1" and img.get("height") == "1":
+                    return None
+                return url
+        return None
+
+    def _is_placeholder(self, url: str) -> bool:
+        lowered = url.lower()
+        return any(marker in lowered for marker in self.PLACEHOLDER_MARKERS)
+
+    def related(self) -> list[dict[str, str]]:
+        links = []
+        for rail in self.RELATED_RAIL(self.tree):
+            for anchor in rail.iter("a"):
+                href = anchor.get("href")
+                title_node = self.first(self.RELATED_TITLE, anchor)
+                title = node_text(title_node if title_node is not None else anchor)
+                if href and title:
+                    links.append({"title": title, "url": href})
+        return links
+
+    def live_posts(self) -> list[dict[str, Any]] | None:
+        return None
+
+    def video(self) -> dict[str, Any] | None:
+        return None
+
+
+class FranceinfoLivePage(FranceinfoArticlePage):
+    """A live page ("direct"). No public capture shows single posts: the post
+    selectors below follow our replica's model and are the place to correct."""
+
+    kind = "live"
+
+    LIVE_POST = "article.c-live-post"
+    LIVE_POST_TIME = "time[datetime]"
+    LIVE_POST_TITLE = ".c-live-post__title"
+    LIVE_POST_TEXT = ".c-live-post__content"
+    BODY = ".c-live__posts, .c-body"
+
+    def live_posts(self) -> list[dict[str, Any]]:
+        live = self.json_ld_of_type("LiveBlogPosting")
+        updates = (live or {}).get("liveBlogUpdate") or []
+        if isinstance(updates, dict):
+            updates = [updates]
+        if updates:
+            return [
+                {
+                    "published_at": update.get("datePublished"),
+                    "title": update.get("headline"),
+                    "text": update.get("articleBody") or "",
+                }
+                for update in updates
+                if isinstance(update, dict)
+            ]
+        posts = []
+        for post in self.select(self.LIVE_POST):
+            time = self.first(self.LIVE_POST_TIME, post)
+            posts.append(
+                {
+                    "published_at": time.get("datetime") if time is not None else None,
+                    "title": self.text_of(self.LIVE_POST_TITLE, post) or None,
+                    "text": self.text_of(self.LIVE_POST_TEXT, post),
+                }
+            )
+        return posts
+
+    def paragraphs(self) -> list[str]:
+        lines = []
+        for post in self.live_posts():
+            if post["title"]:
+                lines.append(post["title"])
+            if post["text"]:
+                lines.append(post["text"])
+        return lines or super().paragraphs()
+
+
+class FranceinfoVideoPage(FranceinfoArticlePage):
+    """A video page: the main video from JSON-LD `VideoObject`."""
+
+    kind = "video"
+
+    def video(self) -> dict[str, Any] | None:
+        video = self.json_ld_of_type("VideoObject") or self.article_json_ld.get("video")
+        if isinstance(video, list):
+            video = video[0] if video else None
+        if not isinstance(video, dict):
+            player = self.first("figure.francetv-player-wrapper[id]")
+            if player is None:
+                return None
+            return {"url": f"https://www.france.tv/video/{player.get('id')}", "duration_s": None}
+        url = video.get("embedUrl") or video.get("embedURL") or video.get("contentUrl") or video.get("url")
+        if not url:
+            return None
+        return {"url": url, "duration_s": parse_duration(video.get("duration"))}
+
+    def title(self) -> str:
+        video = self.json_ld_of_type("VideoObject") or {}
+        return super().title() or clean_text(video.get("name"))
+
+    def lead(self) -> str | None:
+        video = self.json_ld_of_type("VideoObject") or {}
+        return super().lead() or video.get("description") or None
+
+
+class Franceinfo2013Page(FranceinfoArticlePage):
+    """The 2013 template: no JSON-LD, dates as French text, `div.text` body."""
+
+    TITLE = "#col-middle h1, h1"
+    LEAD = "#col-middle .chapo, #col-middle h2.chapo"
+    BODY = "#col-middle div.text, div.text"
+    PUBLISH_DATE = "p.publish-date time"
+    AUTHORS = "div.authors-list span.author, div.authors-list span.group"
+
+    def published_at(self) -> str | None:
+        times = [node_text(node) for node in self.select(self.PUBLISH_DATE)]
+        return super().published_at() or (times[-1] if times else None)
+
+    def modified_at(self) -> str | None:
+        times = [node_text(node) for node in self.select(self.PUBLISH_DATE)]
+        return super().modified_at() or (times[0] if len(times) > 1 else None)
+
+    def authors(self) -> list[str]:
+        return [node_text(node) for node in self.select(self.AUTHORS)] or super().authors()
+
+    def related(self) -> list[dict[str, str]]:
+        return []
+
+
+def choose_page(url: str, text: str) -> FranceinfoArticlePage:
+    """Pick the page object for this page's layout (web-poet's multi-layout idea)."""
+    probe = FranceinfoArticlePage(url, text)
+    slug = urlsplit(url).path.rsplit("/", 1)[-1]
+    if slug.startswith("direct-") or probe.first("article.content-live") is not None:
+        return _reuse(probe, FranceinfoLivePage)
+    if (
+        slug.startswith("video-")
+        or probe.first(".hero-video__title") is not None
+        or (probe.json_ld_of_type("VideoObject") is not None and probe.json_ld_of_type(*ARTICLE_TYPES) is None)
+    ):
+        return _reuse(probe, FranceinfoVideoPage)
+    if probe.first(FranceinfoArticlePage.BODY) is None and probe.first("#col-middle div.text, div.text") is not None:
+        return _reuse(probe, Franceinfo2013Page)
+    return probe
+
+
+def _reuse(probe: HtmlPage, cls: type[FranceinfoArticlePage]) -> FranceinfoArticlePage:
+    """Switch layout without parsing the page a second time."""
+    page = cls(probe.url, probe.text)
+    page.__dict__.update(
+        {k: v for k, v in probe.__dict__.items() if k in ("tree", "meta", "json_ld", "canonical_link")}
+    )
+    return page
+
+
+def _ancestors_until(node: etree._Element, root: etree._Element):
+    parent = node.getparent()
+    while parent is not None and parent is not root:
+        yield parent
+        parent = parent.getparent()
+
+
+def _split_credit(text: str) -> tuple[str, str | None]:
+    """ "Caption. (NAME / AFP)" -> ("Caption.", "NAME / AFP")."""
+    text = clean_text(text)
+    match = _CREDIT.search(text)
+    if (match and "/" in match.group(1)) or (match and match.group(1).isupper()):
+        return text[: match.start()].strip(), match.group(1).strip()
+    return text, None
+
+
+def _split_keywords(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return []

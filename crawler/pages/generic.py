@@ -1,0 +1,64 @@
+"""Other franceinfo-style news sites: schema.org and Open Graph for metadata,
+trafilatura for the body, since no selectors are known for them."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from crawler.normalize import clean_text
+from crawler.pages.base import HtmlPage, NotAnArticle, json_ld_names, parse_bool
+from crawler.pages.franceinfo import ARTICLE_TYPES
+
+
+class GenericArticlePage(HtmlPage):
+    """A news article on a site without its own page object."""
+
+    def to_item(self) -> dict[str, Any]:
+        article = self.json_ld_of_type(*ARTICLE_TYPES) or {}
+        title = clean_text(article.get("headline") or self.meta_first("og:title", "twitter:title"))
+        if not title:
+            heading = self.tree.find(".//h1")
+            title = clean_text(heading.text_content()) if heading is not None else ""
+        if not title:
+            raise NotAnArticle("no_title")
+        body = trafilatura.extract(
+            self.tree,
+            url=self.url,
+            output_format="txt",
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+        )
+        paragraphs = [line for line in (body or "").split("\n") if clean_text(line)]
+        if not paragraphs:
+            raise NotAnArticle("empty_body", "trafilatura found no main text")
+        og_type = (self.meta_first("og:type") or "").lower()
+        if not article and og_type not in ("article", "video.other", "video"):
+            raise NotAnArticle("not_article", "no schema.org article and og:type is not article")
+        host = (urlsplit(self.url).hostname or "").lower()
+        lead = article.get("description") or self.meta_first("og:description", "description")
+        image = self.meta_first("og:image")
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_link,
+            "source": host.removeprefix("www."),
+            "kind": "live" if article.get("@type") == "LiveBlogPosting" else "article",
+            "title": title,
+            "lead": lead,
+            "paragraphs": [p for p in paragraphs if clean_text(p) != clean_text(lead)],
+            "authors": json_ld_names(article.get("author")) or self.meta.get("author", []),
+            "published_at": article.get("datePublished") or self.meta_first("article:published_time"),
+            "modified_at": article.get("dateModified") or self.meta_first("article:modified_time"),
+            "section": (article.get("articleSection") or self.meta_first("article:section") or "").lower() or None,
+            "breadcrumb": [],
+            "tags": self.meta.get("article:tag", []),
+            "images": [{"url": image, "caption": None, "credit": None}] if image else [],
+            "related": [],
+            "live_posts": None,
+            "video": None,
+            "free_access": parse_bool(article.get("isAccessibleForFree")),
+            "language": self.language,
+        }
