@@ -1,0 +1,180 @@
+"""Extraction speed and accuracy: our page objects against trafilatura, same pages, one run.
+
+Usage: python bench/extract.py [--repeat 20] [--replica-pages 50]
+
+Pages: every saved franceinfo page under tests/pages/ with its expected JSON
+(accuracy and speed), plus generated pages of the local replica at real-page weight (speed
+only) when the replica package is present. trafilatura runs as
+`trafilatura.extract(..., output_format="json", with_metadata=True)`.
+Prints a table, then one JSON line with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import trafilatura
+from lxml import html as lxml_html
+
+from crawler.extract import extract_article
+from crawler.normalize import PARIS, clean_text
+
+PAGES = Path(__file__).resolve().parents[1] / "tests" / "pages"
+
+
+def fixture_pages() -> list[dict[str, Any]]:
+    pages = []
+    for case in sorted(PAGES.glob("*/*/input.html")):
+        meta = json.loads((case.parent / "meta.json").read_text(encoding="utf-8"))
+        expected = json.loads((case.parent / "output.json").read_text(encoding="utf-8"))
+        pages.append({"name": case.parent.name, "url": meta["url"], "body": case.read_bytes(), "expected": expected})
+    return pages
+
+
+def replica_pages(count: int) -> list[dict[str, Any]]:
+    """Generated article pages of real-page weight, if the replica package is there."""
+    try:
+        from replica.model import ReplicaSite  # type: ignore[import-not-found]
+        from replica.templates import render_article  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    site = ReplicaSite(articles=max(count, 10), seed=7)
+    pages = []
+    for article in site.articles[:count]:
+        body = render_article(site, article, "http://127.0.0.1:8765").encode("utf-8")
+        pages.append({"name": article.url_path, "url": "http://127.0.0.1:8765" + article.url_path, "body": body})
+    return pages
+
+
+def ours(page: dict[str, Any]) -> dict[str, Any]:
+    return extract_article(page["url"], page["body"])
+
+
+def theirs(page: dict[str, Any]) -> dict[str, Any]:
+    result = trafilatura.extract(
+        page["body"].decode("utf-8"), url=page["url"], output_format="json", with_metadata=True
+    )
+    return json.loads(result) if result else {}
+
+
+def lxml_parse_only(page: dict[str, Any]) -> Any:
+    return lxml_html.document_fromstring(page["body"])
+
+
+def time_per_page(function: Callable[[dict[str, Any]], Any], pages: list[dict[str, Any]], repeat: int) -> float:
+    """Median over `repeat` passes of the mean milliseconds per page."""
+    passes = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for page in pages:
+            function(page)
+        passes.append((time.perf_counter() - start) * 1000 / len(pages))
+    return statistics.median(passes)
+
+
+def paragraph_f1(predicted: list[str], expected: list[str]) -> float:
+    predicted_set = {clean_text(p) for p in predicted if clean_text(p)}
+    expected_set = {clean_text(p) for p in expected if clean_text(p)}
+    if not predicted_set and not expected_set:
+        return 1.0
+    hits = len(predicted_set & expected_set)
+    if not hits:
+        return 0.0
+    precision, recall = hits / len(predicted_set), hits / len(expected_set)
+    return 2 * precision * recall / (precision + recall)
+
+
+def paris_day(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(PARIS).date().isoformat()
+
+
+def score(page: dict[str, Any]) -> dict[str, dict[str, float]]:
+    expected = page["expected"]
+    mine = json.loads(json.dumps(ours(page), default=lambda value: value.isoformat()))
+    other = theirs(page)
+    their_paragraphs = [line for line in (other.get("text") or "").split("\n")]
+    their_authors = [clean_text(name) for name in (other.get("author") or "").split(";") if clean_text(name)]
+    return {
+        "ours": {
+            "title": float(mine["title"] == expected["title"]),
+            "lead": float(mine["lead"] == expected["lead"]),
+            "published": float(paris_day(mine["published_at"]) == paris_day(expected["published_at"])),
+            "authors": float(mine["authors"] == expected["authors"]),
+            "body_f1": paragraph_f1(mine["paragraphs"], expected["paragraphs"]),
+        },
+        "trafilatura": {
+            "title": float(clean_text(other.get("title")) == expected["title"]),
+            "lead": float((clean_text(other.get("excerpt")) or None) == expected["lead"]),
+            "published": float(other.get("date") == paris_day(expected["published_at"])),
+            "authors": float(their_authors == expected["authors"]),
+            "body_f1": paragraph_f1(their_paragraphs, expected["paragraphs"]),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--replica-pages", type=int, default=50)
+    args = parser.parse_args()
+
+    fixtures = fixture_pages()
+    franceinfo = [page for page in fixtures if page["expected"]["source"] == "franceinfo"]
+    heavy = replica_pages(args.replica_pages)
+
+    rows = []
+    for label, pages in (("fixture pages", franceinfo), ("replica pages", heavy)):
+        if not pages:
+            continue
+        size_kb = statistics.mean(len(page["body"]) for page in pages) / 1024
+        ours_ms = time_per_page(ours, pages, args.repeat)
+        theirs_ms = time_per_page(theirs, pages, max(1, args.repeat // 4))
+        parse_ms = time_per_page(lxml_parse_only, pages, args.repeat)
+        rows.append(
+            {
+                "pages": label,
+                "count": len(pages),
+                "avg_kb": round(size_kb, 1),
+                "ours_ms": round(ours_ms, 3),
+                "trafilatura_ms": round(theirs_ms, 3),
+                "speedup": round(theirs_ms / ours_ms, 2),
+                "lxml_parse_ms": round(parse_ms, 3),
+                "ours_vs_parse": round(ours_ms / parse_ms, 2),
+            }
+        )
+
+    accuracy: dict[str, dict[str, float]] = {"ours": {}, "trafilatura": {}}
+    scores = [score(page) for page in franceinfo]
+    for tool in accuracy:
+        for field in ("title", "lead", "published", "authors", "body_f1"):
+            accuracy[tool][field] = round(statistics.mean(s[tool][field] for s in scores), 3)
+
+    print(
+        f"{'pages':<15}{'n':>4}{'avg KB':>8}{'ours ms':>10}{'trafil. ms':>12}{'speedup':>9}{'lxml ms':>9}{'ours/lxml':>10}"
+    )
+    for row in rows:
+        print(
+            f"{row['pages']:<15}{row['count']:>4}{row['avg_kb']:>8}{row['ours_ms']:>10}{row['trafilatura_ms']:>12}"
+            f"{row['speedup']:>8}x{row['lxml_parse_ms']:>9}{row['ours_vs_parse']:>9}x"
+        )
+    print(f"\naccuracy on {len(franceinfo)} franceinfo pages with expected JSON (share exact; body = paragraph F1)")
+    print(f"{'field':<12}{'ours':>8}{'trafilatura':>13}")
+    for field in accuracy["ours"]:
+        print(f"{field:<12}{accuracy['ours'][field]:>8}{accuracy['trafilatura'][field]:>13}")
+    print(json.dumps({"bench": "extract", "speed": rows, "accuracy": accuracy}))
+
+
+if __name__ == "__main__":
+    main()
