@@ -94,6 +94,11 @@ class HtmlPage:
             raise NotAnArticle("unparsable_html")
         return root
 
+    def is_truncated(self) -> bool:
+        """A whole document that never closes: the transfer was cut."""
+        head = self.text[:2048].lower()
+        return ("<html" in head or "<!doctype" in head) and "</html>" not in self.text[-4096:].lower()
+
     def select(self, selector: str, node: etree._Element | None = None) -> list[etree._Element]:
         return css(selector)(self.tree if node is None else node)
 

@@ -1,0 +1,63 @@
+"""Downloader middlewares of our own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_delay(attempt: int, retry_after: str | None, base: float, cap: float) -> float:
+    """Seconds to wait before retry number `attempt` (1-based): the server's
+    Retry-After when it gives one, else exponential backoff; never above `cap`."""
+    if retry_after:
+        value = retry_after.strip()
+        if value.isdigit():
+            return min(float(value), cap)
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), cap)
+    return min(base * 2 ** (attempt - 1), cap)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry, waiting between attempts (`RETRY_BACKOFF_BASE`, `RETRY_BACKOFF_MAX`)
+    and honouring `Retry-After` on 429/503."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
+
+    async def process_response(self, request: Request, response: Response, spider: object = None) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        attempt = request.meta.get("retry_times", 0) + 1
+        if attempt <= request.meta.get("max_retry_times", self.max_retry_times):
+            header = response.headers.get(b"Retry-After")
+            delay = retry_delay(
+                attempt, header.decode("latin-1") if header else None, self.backoff_base, self.backoff_max
+            )
+            if delay > 0:
+                self.crawler.stats.inc_value("retry/backoff_seconds", round(delay))
+                await asyncio.sleep(delay)
+        return self._retry(request, response_status_message(response.status)) or response

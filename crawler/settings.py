@@ -1,0 +1,71 @@
+"""Scrapy settings: right for the real site by default.
+
+Environment variables override the few values that differ per deployment
+(`MONGO_URI`, `MONGO_DATABASE`, `CRAWLER_CONTACT_URL`, `LOG_LEVEL`). Tests, the demo
+and benchmarks override politeness with `-s` for the local replica only.
+"""
+
+import os
+
+BOT_NAME = "franceinfo-crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+CRAWLER_CONTACT_URL = os.environ.get(
+    "CRAWLER_CONTACT_URL", "https://github.com/franceinfo-crawler/franceinfo-crawler#contact"
+)
+USER_AGENT = f"franceinfo-crawler/0.1 (+{CRAWLER_CONTACT_URL})"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5",
+}
+
+# Politeness for the real site.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Bounded work per page and per run.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+CLOSESPIDER_TIMEOUT = 45 * 60
+SECTION_MAX_PAGES = 5
+DEFAULT_SECTIONS = ["france", "politique", "societe", "monde", "economie", "sports", "culture", "sciences", "sante"]
+
+# Retries with exponential backoff that honours Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+}
+VALIDATE_FUTURE_SKEW_SECONDS = 15 * 60
+
+MONGO_URI = os.environ.get("MONGO_URI", "mongodb://localhost:27017")
+MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "news")
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORTERS = {
+    "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
+    "jsonl": "crawler.exporters.ArticleJsonLinesExporter",
+}

@@ -1,0 +1,206 @@
+"""`scrapy crawl franceinfo`: find franceinfo article pages and fetch each once.
+
+The spider only decides what to fetch. Discovery documents are read by
+`crawler.discovery`, article pages by the page objects of `crawler.pages`; items
+leave as raw articles for the pipelines (normalize, validate, deduplicate, store).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler import discovery
+from crawler.failures import failure_reason
+from crawler.normalize import canonical_url
+from crawler.pages import NotAnArticle, site_for
+from crawler.pages.base import decode_html
+from crawler.params import ArgumentError, CrawlArguments
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class FranceinfoSpider(Spider):
+    name = "franceinfo"
+    site_key = "franceinfo"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        arguments = {key: str(value) for key, value in kwargs.items() if key not in ("_job",)}
+        self.arguments = CrawlArguments.parse(arguments)
+        super().__init__(*args, name=self.name)
+        self.raw_arguments = arguments
+        self.site = site_for(self.arguments.base_url, self.site_key)
+        self.base_url = self.arguments.base_url
+        base_host = (urlsplit(self.base_url).hostname or "").lower()
+        self.site_hosts = {base_host, *(host for host in self.site.hosts)}
+        self.allowed_domains = sorted(self.site_hosts)
+        self.seen_urls: set[str] = set()
+        self.articles_requested = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FranceinfoSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
+        crawler.signals.connect(spider.spider_opened, signals.spider_opened)
+        return spider
+
+    @classmethod
+    def validate_arguments(cls, arguments: dict[str, str]) -> str | None:
+        """The one-line error for bad `-a` arguments, or None (used before the crawl starts)."""
+        try:
+            CrawlArguments.parse(arguments)
+        except ArgumentError as error:
+            return str(error)
+        return None
+
+    def spider_opened(self, spider: Spider) -> None:
+        args = self.arguments
+        logger.info(
+            "crawling %s: sources=%s sections=%s since=%s until=%s urls=%d max_articles=%s",
+            self.base_url,
+            ",".join(args.sources),
+            ",".join(args.sections) or "all",
+            args.since.date() if args.since else "-",
+            args.until.date() if args.until else "-",
+            len(args.urls),
+            args.max_articles or "-",
+        )
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    async def start(self) -> AsyncIterator[Request]:
+        args = self.arguments
+        for url in args.urls:
+            for request in self.article_requests([discovery.Link(url)], "urls"):
+                yield request
+        if "sitemap" in args.sources:
+            if args.since or args.until:
+                yield self.discovery_request(self.url("/sitemap_index.xml"), self.parse_sitemap, "sitemap")
+            else:
+                yield self.discovery_request(self.url("/sitemap_news.xml"), self.parse_sitemap, "sitemap")
+        if "rss" in args.sources:
+            feeds = [f"/{section}.rss" for section in args.sections] or ["/titres.rss"]
+            for feed in feeds:
+                yield self.discovery_request(self.url(feed), self.parse_rss, "rss")
+        if "sections" in args.sources:
+            for section in args.sections or self.settings.getlist("DEFAULT_SECTIONS"):
+                request = self.discovery_request(self.url(f"/{section}/"), self.parse_section, "sections")
+                request.meta["section_page"] = 1
+                yield request
+
+    def discovery_request(self, url: str, callback: Any, source: str) -> Request:
+        return Request(url, callback=callback, errback=self.on_error, meta={"source": source, "discovery": True})
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        kind, links = discovery.parse_sitemap(response.body)
+        if kind == "invalid":
+            self.count("failed/invalid_sitemap", response.url)
+            return
+        if kind == "index":
+            for link in links:
+                if self.wanted_sitemap(link):
+                    yield self.discovery_request(link.url, self.parse_sitemap, "sitemap")
+            return
+        yield from self.article_requests([link for link in links if self.in_window(link.date)], "sitemap")
+
+    def wanted_sitemap(self, link: discovery.Link) -> bool:
+        """Archive sitemaps that may hold articles of [since, until]; never the news sitemap twice."""
+        if "news" in urlsplit(link.url).path:
+            return not (self.arguments.since or self.arguments.until)
+        period = discovery.sitemap_day(link.url)
+        since, until = self.arguments.since, self.arguments.until
+        if period:
+            year, month, day = period
+            first = datetime(year, month, day or 1, tzinfo=UTC)
+            last = first + (timedelta(days=1) if day else timedelta(days=31))
+            return (since is None or last >= since - timedelta(days=1)) and (until is None or first <= until)
+        return since is None or link.date is None or link.date >= since
+
+    def in_window(self, moment: datetime | None) -> bool:
+        since, until = self.arguments.since, self.arguments.until
+        if moment is None:
+            return True
+        return (since is None or moment >= since) and (until is None or moment <= until)
+
+    def parse_rss(self, response: Response) -> Iterator[Request]:
+        links = discovery.parse_rss(response.body)
+        if not links and b"<rss" not in response.body[:2048] and b"<feed" not in response.body[:2048]:
+            self.count("failed/invalid_feed", response.url)
+            return
+        yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
+
+    def parse_section(self, response: Response) -> Iterator[Request]:
+        links, next_url = discovery.parse_section_page(response.text, response.url)
+        yield from self.article_requests(links, "sections")
+        page = response.meta["section_page"]
+        if next_url and page < self.section_max_pages:
+            request = self.discovery_request(next_url, self.parse_section, "sections")
+            request.meta["section_page"] = page + 1
+            yield request
+
+    def article_requests(self, links: list[discovery.Link], source: str) -> Iterator[Request]:
+        """One request per canonical article URL: variants and repeats cost nothing."""
+        for link in links:
+            url = canonical_url(link.url, base=self.base_url, host_aliases=self.site.host_aliases)
+            if not discovery.is_article_url(url, self.site_hosts):
+                self.crawler.stats.inc_value(f"discovered/skipped_not_article/{source}")
+                continue
+            if url in self.seen_urls:
+                self.crawler.stats.inc_value("discovered/duplicate_url")
+                continue
+            if self.arguments.max_articles and self.articles_requested >= self.arguments.max_articles:
+                self.crawler.stats.inc_value("discovered/over_max_articles")
+                continue
+            self.seen_urls.add(url)
+            self.articles_requested += 1
+            self.crawler.stats.inc_value(f"discovered/{source}")
+            yield Request(
+                url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                meta={"source": source, "listed_date": link.date},
+            )
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        if content_type and content_type not in HTML_TYPES:
+            self.count("dropped/not_html", response.url, content_type.decode("latin-1"))
+            return
+        if "dataloss" in response.flags:
+            self.count("dropped/truncated", response.url, "the server sent less than it announced")
+            return
+        header = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        text = decode_html(response.body, header)
+        try:
+            page = self.site.choose_page(response.url, text)
+            if page.is_truncated():
+                raise NotAnArticle("truncated", "the HTML ends before </html>")
+            item = page.to_item()
+        except NotAnArticle as error:
+            self.count(f"dropped/{error.reason}", response.url, error.detail)
+            return
+        item["fetched_at"] = datetime.now(UTC)
+        item["discovered_via"] = response.meta.get("source")
+        self.crawler.stats.inc_value("articles/parsed")
+        yield item
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure_reason(failure)
+        self.count(f"failed/{reason}", request.url, failure.getErrorMessage())
+
+    def count(self, key: str, url: str, detail: str = "") -> None:
+        """Every page the crawl gives up on: a stat under its reason and one log line."""
+        self.crawler.stats.inc_value(key)
+        logger.warning("%s %s%s", key, url, f" ({detail})" if detail else "")

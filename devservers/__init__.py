@@ -1,0 +1,5 @@
+"""Local development servers for tests, CI, benchmarks and the offline demo.
+
+`devservers.ferretdb` builds FerretDB and runs it on a private PostgreSQL
+cluster, giving a real MongoDB-wire server without internet access.
+"""

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what devservers/ferretdb.py needs on Debian 12, then build FerretDB.
+# Idempotent: safe to run again; does nothing slow when all is there.
+#   - PostgreSQL 15 (Debian's `postgresql`; also creates the `postgres` user)
+#   - Go (preinstalled at /usr/local/go/bin on our machines; not installed here)
+#   - the FerretDB binary, built and cached by `python -m devservers.ferretdb build`
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "ok installed"; then
+    echo "installing postgresql" >&2
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+fi
+if [ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
+    echo "error: /usr/lib/postgresql/15/bin/pg_ctl missing (expected Debian 12's PostgreSQL 15)" >&2
+    exit 1
+fi
+
+if ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ]; then
+    echo "error: Go not found on PATH nor at /usr/local/go/bin/go; install Go >= 1.24 to build FerretDB" >&2
+    exit 1
+fi
+
+if [ ! -x "$PYTHON" ]; then
+    PYTHON=python3  # `build` needs only the standard library
+fi
+cd "$ROOT"
+"$PYTHON" -m devservers.ferretdb build
