@@ -99,8 +99,15 @@ class HtmlPage:
         head = self.text[:2048].lower()
         return ("<html" in head or "<!doctype" in head) and "</html>" not in self.text[-4096:].lower()
 
+    @cached_property
+    def content_root(self) -> etree._Element:
+        """`<main>` when the page has one: selectors then skip the (heavy) header and footer."""
+        main = next(self.tree.iter("main"), None)
+        return main if main is not None else self.tree
+
     def select(self, selector: str, node: etree._Element | None = None) -> list[etree._Element]:
-        return css(selector)(self.tree if node is None else node)
+        """CSS selection under `node`, by default under `content_root`."""
+        return css(selector)(self.content_root if node is None else node)
 
     def first(self, selector: str, node: etree._Element | None = None) -> etree._Element | None:
         found = self.select(selector, node)

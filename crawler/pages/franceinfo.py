@@ -73,7 +73,7 @@ class FranceinfoArticlePage(HtmlPage):
     TAGS = "section.related-tags a.related-tags__tag .ftvi-btn__label, .p-article__tags a"
     BREADCRUMB = "nav.breadcrumb li.breadcrumb__item a.breadcrumb__link, nav.breadcrumb li.breadcrumb__item span"
     RELATED_RAIL = etree.XPath(
-        "//*[self::section or self::aside or self::div]"
+        ".//*[self::section or self::aside or self::div]"
         "[*[self::h2 or self::h3 or self::p or self::span][normalize-space()='À regarder']]"
     )
     RELATED_TITLE = ".card-video__title, [class*='__title']"
@@ -202,7 +202,8 @@ class FranceinfoArticlePage(HtmlPage):
                 if name and not home:
                     names.append(name)
             return names
-        return [node_text(node) for node in self.select(self.BREADCRUMB) if node_text(node) not in ("Accueil", "")]
+        crumbs = [node_text(node) for node in self.select(self.BREADCRUMB, self.tree)]
+        return [crumb for crumb in crumbs if crumb and crumb != "Accueil"]
 
     def tags(self) -> list[str]:
         return (
@@ -246,7 +247,7 @@ class FranceinfoArticlePage(HtmlPage):
 
     def related(self) -> list[dict[str, str]]:
         links = []
-        for rail in self.RELATED_RAIL(self.tree):
+        for rail in self.RELATED_RAIL(self.content_root):
             for anchor in rail.iter("a"):
                 href = anchor.get("href")
                 title_node = self.first(self.RELATED_TITLE, anchor)
@@ -384,7 +385,7 @@ def _reuse(probe: HtmlPage, cls: type[FranceinfoArticlePage]) -> FranceinfoArtic
     """Switch layout without parsing the page a second time."""
     page = cls(probe.url, probe.text)
     page.__dict__.update(
-        {k: v for k, v in probe.__dict__.items() if k in ("tree", "meta", "json_ld", "canonical_link")}
+        {k: v for k, v in probe.__dict__.items() if k in ("tree", "content_root", "meta", "json_ld", "canonical_link")}
     )
     return page
 
