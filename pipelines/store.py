@@ -1,0 +1,434 @@
+"""Store articles in MongoDB exactly once, in batches, through outages.
+
+`ArticleStore` is the storage logic over a pymongo database (usable without
+Scrapy); `StorePipeline` is the Scrapy wiring: a buffer flushed by size, by time
+and at close, retries with backoff while the server is away, a spill file when it
+stays away, and the run's `crawl_runs` document.
+
+A batch costs one look-up for its keys, one `insert_many` for new articles, one
+`update_many` (`last_seen_at`) for unchanged ones, and for changed ones the old
+version into `article_revisions` then a guarded update (`content_hash` must still
+be the old one), at most `STORE_MAX_UPDATES_PER_COMMAND` updates per command.
+Every write is idempotent, so a batch retried after a failure half-way is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import bson
+from bson import json_util
+from pymongo import ASCENDING, DESCENDING, MongoClient, UpdateOne
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_KEY = 11000
+TRANSIENT = (ConnectionFailure,)
+ARTICLE_INDEXES = [
+    ([("url", ASCENDING), ("date_path", ASCENDING)], {"unique": True, "name": "url_date_path"}),
+    ([("published_at", DESCENDING)], {"name": "published_at"}),
+    ([("section", ASCENDING)], {"name": "section"}),
+    ([("date_path", ASCENDING)], {"name": "date_path"}),
+    ([("last_seen_at", DESCENDING)], {"name": "last_seen_at"}),
+    ([("crawl_run_id", ASCENDING)], {"name": "crawl_run_id"}),
+]
+REVISION_INDEXES = [
+    ([("article_id", ASCENDING), ("revision", ASCENDING)], {"unique": True, "name": "article_revision"}),
+    ([("archived_at", DESCENDING)], {"name": "archived_at"}),
+]
+_URI_SECRET = re.compile(r"(?<=://)([^:/@]+):([^@/]+)@")
+
+
+def redact_uri(uri: str) -> str:
+    """`mongodb://user:secret@host/` -> `mongodb://user:***@host/`, for logs and stats."""
+    return _URI_SECRET.sub(r"\1:***@", uri)
+
+
+def new_run_id(spider_name: str, now: datetime | None = None) -> str:
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{spider_name}-{moment}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+
+
+class ArticleStore:
+    """The `articles` and `article_revisions` collections, written in batches."""
+
+    def __init__(self, db: Database, max_updates_per_command: int = 32, max_document_bytes: int = 15 * 1024 * 1024):
+        self.db = db
+        self.articles = db["articles"]
+        self.revisions = db["article_revisions"]
+        self.max_updates = max(1, max_updates_per_command)
+        self.max_document_bytes = max_document_bytes
+
+    def ensure_indexes(self) -> None:
+        for keys, options in ARTICLE_INDEXES:
+            self.articles.create_index(keys, **options)
+        for keys, options in REVISION_INDEXES:
+            self.revisions.create_index(keys, **options)
+
+    def write_batch(self, articles: Iterable[dict[str, Any]], run_id: str) -> BatchResult:
+        """Store a batch; returns what happened to each article. Raises only on
+        connection failures (the caller retries the same batch)."""
+        result = BatchResult()
+        batch: dict[tuple[str, str], dict[str, Any]] = {}
+        for article in articles:
+            size = len(bson.encode(article))
+            if size > self.max_document_bytes:
+                result.rejected.append((article, "document_too_large"))
+            else:
+                batch[(article["url"], article["date_path"])] = article
+        for _attempt in range(3):
+            if not batch:
+                break
+            batch = self._write_once(batch, run_id, result)
+        for article in batch.values():
+            result.rejected.append((article, "write_conflict"))
+        return result
+
+    def _write_once(
+        self, batch: dict[tuple[str, str], dict[str, Any]], run_id: str, result: BatchResult
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """One pass; returns the articles to pass again (raced by another writer)."""
+        stored = self._stored_versions(batch)
+        new, unchanged, changed = [], [], []
+        for key, article in batch.items():
+            old = stored.get(key)
+            if old is None:
+                new.append(article)
+            elif old["content_hash"] == article["content_hash"]:
+                unchanged.append((old, article))
+            else:
+                changed.append((old, article))
+        again: dict[tuple[str, str], dict[str, Any]] = {}
+        for article in self._insert_new(new, run_id, result):
+            again[(article["url"], article["date_path"])] = article
+        self._touch_unchanged(unchanged, result)
+        for article in self._update_changed(changed, run_id, result):
+            again[(article["url"], article["date_path"])] = article
+        return again
+
+    def _stored_versions(self, batch: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        urls = sorted({url for url, _ in batch})
+        found = self.articles.find({"url": {"$in": urls}}, {"url": 1, "date_path": 1, "content_hash": 1, "revision": 1})
+        return {(doc["url"], doc["date_path"]): doc for doc in found}
+
+    def _insert_new(self, new: list[dict[str, Any]], run_id: str, result: BatchResult) -> list[dict[str, Any]]:
+        """insert_many, unordered; a duplicate key means another writer stored it
+        first: those articles are returned to be compared again, not counted as errors."""
+        if not new:
+            return []
+        documents = []
+        for article in new:
+            seen = article.get("fetched_at") or datetime.now(UTC)
+            document = {key: value for key, value in article.items() if key != "fetched_at"}
+            document.update(first_seen_at=seen, last_seen_at=seen, revision=1, crawl_run_id=run_id)
+            documents.append(document)
+        try:
+            self.articles.insert_many(documents, ordered=False)
+            result.new += len(documents)
+            return []
+        except BulkWriteError as error:
+            failed = {err["index"]: err for err in error.details.get("writeErrors", [])}
+            raced = []
+            for index, article in enumerate(new):
+                err = failed.get(index)
+                if err is None:
+                    result.new += 1
+                elif err.get("code") == DUPLICATE_KEY:
+                    raced.append(article)
+                else:
+                    result.rejected.append((article, f"rejected_{err.get('code', 'unknown')}"))
+            return raced
+
+    def _touch_unchanged(self, unchanged: list[tuple[dict[str, Any], dict[str, Any]]], result: BatchResult) -> None:
+        if not unchanged:
+            return
+        latest = max(article.get("fetched_at") or datetime.now(UTC) for _, article in unchanged)
+        ids = [old["_id"] for old, _ in unchanged]
+        self.articles.update_many({"_id": {"$in": ids}}, {"$set": {"last_seen_at": latest}})
+        result.unchanged += len(unchanged)
+
+    def _update_changed(
+        self, changed: list[tuple[dict[str, Any], dict[str, Any]]], run_id: str, result: BatchResult
+    ) -> list[dict[str, Any]]:
+        raced: list[dict[str, Any]] = []
+        for start in range(0, len(changed), self.max_updates):
+            chunk = changed[start : start + self.max_updates]
+            self._archive([old["_id"] for old, _ in chunk])
+            requests = []
+            for old, article in chunk:
+                fields = {key: value for key, value in article.items() if key != "fetched_at"}
+                fields["last_seen_at"] = article.get("fetched_at") or datetime.now(UTC)
+                fields["crawl_run_id"] = run_id
+                fields["revision"] = old.get("revision", 1) + 1
+                requests.append(UpdateOne({"_id": old["_id"], "content_hash": old["content_hash"]}, {"$set": fields}))
+            outcome = self.articles.bulk_write(requests, ordered=False)
+            if outcome.matched_count == len(chunk):
+                result.updated += len(chunk)
+                continue
+            still_old = {
+                doc["_id"]
+                for doc in self.articles.find({"_id": {"$in": [old["_id"] for old, _ in chunk]}}, {"content_hash": 1})
+                if doc["content_hash"] in {old["content_hash"] for old, _ in chunk}
+            }
+            for old, article in chunk:
+                if old["_id"] in still_old:
+                    raced.append(article)
+                else:
+                    result.updated += 1
+        return raced
+
+    def _archive(self, ids: list[Any]) -> None:
+        """Copy the stored versions into `article_revisions` (idempotent by
+        (article_id, revision))."""
+        versions = []
+        archived_at = datetime.now(UTC)
+        for doc in self.articles.find({"_id": {"$in": ids}}):
+            doc["article_id"] = doc.pop("_id")
+            doc["archived_at"] = archived_at
+            versions.append(doc)
+        if not versions:
+            return
+        try:
+            self.revisions.insert_many(versions, ordered=False)
+        except BulkWriteError as error:
+            if any(err.get("code") != DUPLICATE_KEY for err in error.details.get("writeErrors", [])):
+                raise
+
+
+class StorePipeline:
+    """Settings: `MONGO_URI`, `MONGO_DATABASE`, `STORE_BATCH_SIZE`,
+    `STORE_FLUSH_SECONDS`, `STORE_MAX_UPDATES_PER_COMMAND`, `STORE_OUTAGE_LIMIT_SECONDS`
+    (how long to retry while the server is away), `STORE_SPILL_DIR`, `CRAWL_RUN_ID`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.uri = settings.get("MONGO_URI")
+        self.database = settings.get("MONGO_DATABASE")
+        self.batch_size = settings.getint("STORE_BATCH_SIZE", 200)
+        self.flush_seconds = settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
+        self.max_updates = settings.getint("STORE_MAX_UPDATES_PER_COMMAND", 32)
+        self.outage_limit = settings.getfloat("STORE_OUTAGE_LIMIT_SECONDS", 120.0)
+        self.server_timeout_ms = settings.getint("STORE_SERVER_TIMEOUT_MS", 5000)
+        self.spill_dir = Path(settings.get("STORE_SPILL_DIR", "spill"))
+        self.run_id = settings.get("CRAWL_RUN_ID") or ""
+        self.buffer: list[dict[str, Any]] = []
+        self.lock = asyncio.Lock()
+        self.client: MongoClient | None = None
+        self.store: ArticleStore | None = None
+        self.unavailable = False
+        self.ticker: asyncio.Task[None] | None = None
+        crawler.signals.connect(self.spider_closed, signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    @property
+    def spill_path(self) -> Path:
+        return self.spill_dir / f"{self.crawler.spider.name}.jsonl"
+
+    async def open_spider(self, spider: Any = None) -> None:
+        name = self.crawler.spider.name
+        self.run_id = self.run_id or new_run_id(name)
+        self.stats.set_value("crawl_run/id", self.run_id)
+        self.client = MongoClient(
+            self.uri,
+            serverSelectionTimeoutMS=self.server_timeout_ms,
+            connectTimeoutMS=self.server_timeout_ms,
+            tz_aware=True,
+        )
+        try:
+            await asyncio.to_thread(self._open_store)
+        except PyMongoError as error:
+            self.unavailable = True
+            self.stats.set_value("store/unreachable", 1)
+            logger.error("store: MongoDB at %s is unreachable: %s", redact_uri(self.uri), error)
+            self.crawler.engine.close_spider(self.crawler.spider, "store_unreachable")
+            return
+        await self._replay_spill()
+        self.ticker = asyncio.get_running_loop().create_task(self._flush_periodically())
+
+    def _open_store(self) -> None:
+        self.client.admin.command("ping")
+        self.store = ArticleStore(self.client[self.database], self.max_updates)
+        self.store.ensure_indexes()
+        self.db["crawl_runs"].replace_one(
+            {"_id": self.run_id},
+            {
+                "_id": self.run_id,
+                "run_id": self.run_id,
+                "spider": self.crawler.spider.name,
+                "arguments": getattr(self.crawler.spider, "raw_arguments", {}),
+                "started_at": datetime.now(UTC),
+                "finished_at": None,
+                "finish_reason": None,
+                "status": "running",
+                "host": os.uname().nodename,
+                "pid": os.getpid(),
+            },
+            upsert=True,
+        )
+
+    @property
+    def db(self) -> Database:
+        return self.client[self.database]
+
+    async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        if self.unavailable:
+            self._spill([item])
+            raise DropItem("store unavailable: written to the spill file")
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            await self.flush()
+        return item
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            if self.buffer:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Write the buffer; retry with backoff while the server is away, then spill."""
+        async with self.lock:
+            if not self.buffer:
+                return
+            batch, self.buffer = self.buffer, []
+            if self.unavailable:
+                self._spill(batch)
+                return
+            if not await self._write_with_retries(batch):
+                self._spill(batch + self.buffer)
+                self.buffer = []
+
+    async def _write_with_retries(self, batch: list[dict[str, Any]]) -> bool:
+        deadline = time.monotonic() + self.outage_limit
+        delay = 0.5
+        while True:
+            try:
+                result = await asyncio.to_thread(self.store.write_batch, batch, self.run_id)
+            except (ConnectionFailure, OperationFailure) as error:
+                if isinstance(error, OperationFailure) and not _is_transient(error):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    self.unavailable = True
+                    logger.error(
+                        "store: MongoDB unreachable for %.0f s (%s); stopping the crawl, unsaved items go to %s",
+                        self.outage_limit,
+                        error,
+                        self.spill_path,
+                    )
+                    self.crawler.engine.close_spider(self.crawler.spider, "store_unavailable")
+                    return False
+                self.stats.inc_value("store/retries")
+                logger.warning("store: write failed (%s); retrying %d items in %.1f s", error, len(batch), delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            self._count(result)
+            return True
+
+    def _count(self, result: BatchResult) -> None:
+        self.stats.inc_value("store/new", result.new)
+        self.stats.inc_value("store/updated", result.updated)
+        self.stats.inc_value("store/unchanged", result.unchanged)
+        for article, reason in result.rejected:
+            self.stats.inc_value(f"dropped/store/{reason}")
+            logger.warning("dropped/store/%s %s", reason, article.get("url"))
+
+    def _spill(self, items: list[dict[str, Any]]) -> None:
+        if not items:
+            return
+        self.spill_dir.mkdir(parents=True, exist_ok=True)
+        with self.spill_path.open("a", encoding="utf-8") as spill:
+            for item in items:
+                spill.write(json_util.dumps(item, json_options=json_util.RELAXED_JSON_OPTIONS) + "\n")
+            spill.flush()
+            os.fsync(spill.fileno())
+        self.stats.inc_value("store/spilled", len(items))
+
+    async def _replay_spill(self) -> None:
+        """Items an earlier run could not write are written first."""
+        if not self.spill_path.exists():
+            return
+        replaying = self.spill_path.with_suffix(".replaying")
+        if not replaying.exists():
+            self.spill_path.rename(replaying)
+        options = json_util.JSONOptions(tz_aware=True, tzinfo=UTC)
+        items = [
+            json_util.loads(line, json_options=options)
+            for line in replaying.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        logger.info("store: replaying %d items from %s", len(items), replaying)
+        for start in range(0, len(items), self.batch_size):
+            if not await self._write_with_retries(items[start : start + self.batch_size]):
+                self._spill(items[start + self.batch_size :])
+                return
+        replaying.unlink()
+        self.stats.inc_value("store/replayed", len(items))
+
+    async def close_spider(self, spider: Any = None) -> None:
+        if self.ticker is not None:
+            self.ticker.cancel()
+        if self.store is not None or self.buffer:
+            await self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Complete the run's document once everything is flushed."""
+        if self.client is None:
+            return
+        if not self.unavailable:
+            try:
+                self.db["crawl_runs"].update_one(
+                    {"_id": self.run_id},
+                    {
+                        "$set": {
+                            "finished_at": datetime.now(UTC),
+                            "finish_reason": reason,
+                            "status": "finished" if reason == "finished" else "failed",
+                            "counts": _counts(self.stats.get_stats()),
+                        }
+                    },
+                )
+            except PyMongoError as error:
+                logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, error)
+        self.client.close()
+
+
+def _is_transient(error: OperationFailure) -> bool:
+    return error.has_error_label("RetryableWriteError") or error.code in (91, 189, 11600, 11602, 10107, 13435)
+
+
+def _counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """Stats as a crawl_runs document: keys without dots, values BSON can store."""
+    counts: dict[str, Any] = {}
+    for key, value in stats.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            counts[key.replace(".", "_").replace("$", "_")] = value
+    return counts

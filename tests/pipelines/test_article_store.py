@@ -1,0 +1,132 @@
+"""ArticleStore against the real server (FerretDB): new, unchanged, changed, races, rejects."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pymongo.database import Database
+
+from crawler.extract import extract_article
+from pipelines.store import ArticleStore, BatchResult
+
+CASE = Path(__file__).parents[1] / "pages" / "franceinfo" / "real-2022-penurie-carburant"
+FETCHED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def article(number: int = 0, text: str | None = None, fetched: datetime = FETCHED) -> dict:
+    meta = json.loads((CASE / "meta.json").read_text())
+    doc = extract_article(meta["url"].replace(".html", f"-{number}.html"), (CASE / "input.html").read_bytes())
+    if text is not None:
+        doc["paragraphs"] = [text]
+        doc["text"] = text
+        doc["content_hash"] = f"{hash(text) & 0xFFFFFFFF:064x}"
+    doc["fetched_at"] = fetched
+    return doc
+
+
+def test_new_articles_are_inserted_with_revision_1(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    result = store.write_batch([article(1), article(2)], "run-1")
+    assert (result.new, result.updated, result.unchanged) == (2, 0, 0)
+    stored = mongo_db.articles.find_one({"url": article(1)["url"]})
+    assert stored["revision"] == 1
+    assert stored["first_seen_at"] == stored["last_seen_at"] == FETCHED
+    assert stored["crawl_run_id"] == "run-1"
+    assert "fetched_at" not in stored
+
+
+def test_unchanged_article_only_moves_last_seen_at(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    store.write_batch([article(1)], "run-1")
+    before = mongo_db.articles.find_one()
+    later = FETCHED + timedelta(hours=1)
+    result = store.write_batch([article(1, fetched=later)], "run-2")
+    assert (result.new, result.updated, result.unchanged) == (0, 0, 1)
+    after = mongo_db.articles.find_one()
+    assert after["last_seen_at"] == later
+    assert {k: v for k, v in after.items() if k != "last_seen_at"} == {
+        k: v for k, v in before.items() if k != "last_seen_at"
+    }
+    assert mongo_db.article_revisions.count_documents({}) == 0
+
+
+def test_changed_article_keeps_its_old_version_and_bumps_revision(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    store.write_batch([article(1, text="Première version.")], "run-1")
+    result = store.write_batch([article(1, text="Version corrigée.", fetched=FETCHED + timedelta(hours=2))], "run-2")
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+    doc = mongo_db.articles.find_one()
+    assert doc["revision"] == 2 and doc["text"] == "Version corrigée."
+    assert doc["first_seen_at"] == FETCHED and doc["crawl_run_id"] == "run-2"
+    old = mongo_db.article_revisions.find_one()
+    assert old["article_id"] == doc["_id"] and old["revision"] == 1 and old["text"] == "Première version."
+    assert mongo_db.articles.count_documents({}) == 1
+
+
+def test_a_batch_retried_after_a_failure_halfway_writes_nothing_twice(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    store.write_batch([article(1, text="v1"), article(2)], "run-1")
+    batch = [article(1, text="v2"), article(2), article(3)]
+    store.write_batch(batch, "run-2")
+    again = store.write_batch(batch, "run-2")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    assert mongo_db.articles.count_documents({}) == 3
+    assert mongo_db.article_revisions.count_documents({}) == 1
+
+
+def test_duplicate_key_race_is_already_stored_not_an_error(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    other_writer = ArticleStore(mongo_db)
+    first = article(1)
+    other_writer.write_batch([first], "other-run")
+    # This writer looked up before the other one inserted: force the insert path.
+    result = store.write_batch([article(1), article(2)], "run-1")
+    assert not result.rejected
+    assert result.new == 1 and result.unchanged == 1
+    assert mongo_db.articles.count_documents({}) == 2
+
+
+def test_insert_race_inside_insert_many_is_handled(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    mine = article(1)
+    rival = {k: v for k, v in mine.items() if k != "fetched_at"} | {"revision": 1, "crawl_run_id": "rival"}
+    mongo_db.articles.insert_one(rival)
+    result = BatchResult()
+    raced = store._insert_new([article(1), article(3)], "run-1", result)
+    assert [doc["url"] for doc in raced] == [mine["url"]], "the duplicate comes back to be compared"
+    assert result.new == 1 and not result.rejected
+
+
+def test_too_large_document_is_rejected_and_the_rest_stored(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db, max_document_bytes=200_000)
+    store.ensure_indexes()
+    huge = article(9, text="x" * 300_000)
+    result = store.write_batch([article(1), huge, article(2)], "run-1")
+    assert result.new == 2
+    assert [(doc["url"], reason) for doc, reason in result.rejected] == [(huge["url"], "document_too_large")]
+    assert mongo_db.articles.count_documents({}) == 2
+
+
+def test_updates_are_split_under_the_per_command_cap(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db, max_updates_per_command=4)
+    store.ensure_indexes()
+    store.write_batch([article(n, text=f"a{n}") for n in range(10)], "run-1")
+    result = store.write_batch([article(n, text=f"b{n}") for n in range(10)], "run-2")
+    assert result.updated == 10
+    assert mongo_db.article_revisions.count_documents({}) == 10
+    assert sorted(mongo_db.articles.distinct("revision")) == [2]
+
+
+def test_indexes_for_the_key_and_the_dashboards(mongo_db: Database) -> None:
+    ArticleStore(mongo_db).ensure_indexes()
+    names = set(mongo_db.articles.index_information())
+    assert {"url_date_path", "published_at", "section", "date_path", "last_seen_at", "crawl_run_id"} <= names
+    assert mongo_db.articles.index_information()["url_date_path"].get("unique") is True
