@@ -55,6 +55,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
 }
 VALIDATE_FUTURE_SKEW_SECONDS = 15 * 60
 
@@ -69,3 +70,13 @@ FEED_EXPORTERS = {
     "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
     "jsonl": "crawler.exporters.ArticleJsonLinesExporter",
 }
+
+# The store (pipelines/store.py) and the run lock (crawler/runlock.py).
+STORE_BATCH_SIZE = 200
+STORE_FLUSH_SECONDS = 5.0
+STORE_MAX_UPDATES_PER_COMMAND = 32
+STORE_OUTAGE_LIMIT_SECONDS = 120.0
+STORE_SERVER_TIMEOUT_MS = 5000
+STORE_SPILL_DIR = os.environ.get("STORE_SPILL_DIR", "spill")
+RUN_LOCK_ENABLED = True
+RUN_LOCK_STALE_SECONDS = 600

@@ -33,7 +33,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +242,7 @@ class StorePipeline:
         self.store: ArticleStore | None = None
         self.unavailable = False
         self.ticker: asyncio.Task[None] | None = None
+        self.closing: asyncio.Task[None] | None = None
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
 
     @classmethod
@@ -268,8 +269,7 @@ class StorePipeline:
             self.unavailable = True
             self.stats.set_value("store/unreachable", 1)
             logger.error("store: MongoDB at %s is unreachable: %s", redact_uri(self.uri), error)
-            self.crawler.engine.close_spider(self.crawler.spider, "store_unreachable")
-            return
+            raise CloseSpider("store_unreachable") from None
         await self._replay_spill()
         self.ticker = asyncio.get_running_loop().create_task(self._flush_periodically())
 
@@ -343,7 +343,9 @@ class StorePipeline:
                         error,
                         self.spill_path,
                     )
-                    self.crawler.engine.close_spider(self.crawler.spider, "store_unavailable")
+                    self.closing = asyncio.get_running_loop().create_task(
+                        self.crawler.engine.close_spider_async(reason="store_unavailable")
+                    )
                     return False
                 self.stats.inc_value("store/retries")
                 logger.warning("store: write failed (%s); retrying %d items in %.1f s", error, len(batch), delay)

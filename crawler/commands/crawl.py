@@ -1,13 +1,24 @@
-"""`scrapy crawl` with a clear start: bad spider arguments are one line on stderr
-and exit status 2, before Scrapy starts anything."""
+"""`scrapy crawl`, as cron runs it: arguments checked, the store reached, the run
+lock taken, all before Scrapy starts anything; then an exit status that says how
+the run went (see `crawler.exitcodes`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
+
+from crawler import exitcodes
+from crawler.runlock import RunLock
+from pipelines.store import new_run_id, redact_uri
+
+STORE_PIPELINE = "pipelines.store.StorePipeline"
 
 
 class Command(ScrapyCrawl):
@@ -22,5 +33,61 @@ class Command(ScrapyCrawl):
         validate = getattr(spider_class, "validate_arguments", None)
         problem = validate(dict(opts.spargs)) if validate else None
         if problem:
-            print(f"{args[0]}: bad argument: {problem}", file=sys.stderr)
-            raise SystemExit(2)
+            fail(f"{args[0]}: bad argument: {problem}", exitcodes.BAD_ARGUMENTS)
+        if self.store_enabled and not self.settings.get("CRAWL_RUN_ID"):
+            self.settings.set("CRAWL_RUN_ID", new_run_id(args[0]), priority="cmdline")
+
+    @property
+    def store_enabled(self) -> bool:
+        pipelines = self.settings.getwithbase("ITEM_PIPELINES")
+        return pipelines.get(STORE_PIPELINE) is not None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("scrapy crawl takes one spider name")
+        spider_name = args[0]
+        lock = self.take_run_lock(spider_name, opts.spargs) if self.store_enabled else None
+        try:
+            crawler = self._create_crawler(spider_name)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            if lock is not None:
+                lock.release()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = exitcodes.CRASHED
+        else:
+            self.exitcode = exitcodes.for_run(crawler.stats.get_stats(), crawler.settings)
+
+    def take_run_lock(self, spider_name: str, spider_args: dict[str, str]) -> RunLock | None:
+        """Reach the store first (fail fast, one line), then hold the run lock."""
+        uri = self.settings.get("MONGO_URI")
+        timeout_ms = self.settings.getint("STORE_SERVER_TIMEOUT_MS", 5000)
+        client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True)
+        try:
+            client.admin.command("ping")
+        except PyMongoError as error:
+            fail(f"{spider_name}: MongoDB at {redact_uri(uri)} is unreachable: {error}", exitcodes.STORE_UNREACHABLE)
+        if not self.settings.getbool("RUN_LOCK_ENABLED", True):
+            return None
+        site = spider_args.get("base_url", "default")
+        lock = RunLock(
+            client[self.settings.get("MONGO_DATABASE")]["crawl_locks"],
+            name=f"{spider_name}@{site}",
+            owner=self.settings.get("CRAWL_RUN_ID"),
+            stale_after=timedelta(seconds=self.settings.getfloat("RUN_LOCK_STALE_SECONDS", 600)),
+        )
+        holder = lock.acquire()
+        if holder is not None:
+            fail(
+                f"{spider_name}: another run holds the lock ({holder['owner']}, pid {holder.get('pid')} on "
+                f"{holder.get('host')}, since {holder.get('acquired_at')}); this run exits without crawling",
+                exitcodes.LOCKED,
+            )
+        lock.start_heartbeat()
+        return lock
+
+
+def fail(message: str, code: int) -> None:
+    print(message, file=sys.stderr)
+    raise SystemExit(code)
