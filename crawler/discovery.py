@@ -29,9 +29,17 @@ _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 @dataclass(frozen=True)
 class Link:
+    """A URL as a source lists it: `published` (news sitemap, RSS) and `lastmod`
+    (sitemaps) are kept apart, since only `lastmod` says whether a page changed."""
+
     url: str
-    date: datetime | None = None
+    published: datetime | None = None
+    lastmod: datetime | None = None
     title: str | None = None
+
+    @property
+    def date(self) -> datetime | None:
+        return self.lastmod or self.published
 
 
 def is_article_url(url: str, site_hosts: set[str]) -> bool:
@@ -63,8 +71,8 @@ def _child_text(node: etree._Element, name: str) -> str | None:
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
-    """(`"index"` or `"urlset"`, links). Urlset links carry the news publication
-    date when there is one, else `lastmod`; index links carry their `lastmod`."""
+    """(`"index"`, `"urlset"` or `"invalid"`, links with their `lastmod` and news
+    publication date)."""
     root = _xml_root(body)
     if root is None:
         return "invalid", []
@@ -79,7 +87,7 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
         lastmod = _child_text(entry, "lastmod")
         published = _child_text(entry, "publication_date")
         title = _child_text(entry, "title")
-        links.append(Link(loc, parse_datetime(lastmod or published), title))
+        links.append(Link(loc, parse_datetime(published), parse_datetime(lastmod), title))
     return kind, links
 
 
@@ -108,7 +116,7 @@ def parse_rss(body: bytes) -> list[Link]:
         if not url:
             continue
         date_text = _child_text(item, "pubDate") or _child_text(item, "updated") or _child_text(item, "published")
-        links.append(Link(url, _rss_date(date_text), _child_text(item, "title")))
+        links.append(Link(url, published=_rss_date(date_text), title=_child_text(item, "title")))
     return links
 
 

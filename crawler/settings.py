@@ -80,3 +80,8 @@ STORE_SERVER_TIMEOUT_MS = 5000
 STORE_SPILL_DIR = os.environ.get("STORE_SPILL_DIR", "spill")
 RUN_LOCK_ENABLED = True
 RUN_LOCK_STALE_SECONDS = 600
+
+# Incremental re-crawls (crawler/incremental.py).
+INCREMENTAL_ENABLED = True
+INCREMENTAL_REFETCH_SECONDS = 3600
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}

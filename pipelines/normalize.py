@@ -9,12 +9,16 @@ from scrapy import Spider
 from crawler.normalize import normalize_article
 from crawler.pages import site_for
 
+FETCH_FIELDS = ("fetched_at", "source_lastmod", "http_etag", "http_last_modified")
+
 
 class NormalizePipeline:
-    """Applies `crawler.normalize.normalize_article` once per item; keeps `fetched_at`."""
+    """Applies `crawler.normalize.normalize_article` once per item, and keeps what
+    the fetch learnt (`FETCH_FIELDS`) for the store and the next incremental run."""
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         site = site_for(item["url"], getattr(spider, "site_key", None))
         article = normalize_article(item, site.host_aliases)
-        article["fetched_at"] = item.get("fetched_at")
+        for field in FETCH_FIELDS:
+            article[field] = item.get(field)
         return article

@@ -51,12 +51,18 @@ REVISION_INDEXES = [
     ([("article_id", ASCENDING), ("revision", ASCENDING)], {"unique": True, "name": "article_revision"}),
     ([("archived_at", DESCENDING)], {"name": "archived_at"}),
 ]
+VALIDATOR_FIELDS = ("source_lastmod", "http_etag", "http_last_modified")
 _URI_SECRET = re.compile(r"(?<=://)([^:/@]+):([^@/]+)@")
 
 
 def redact_uri(uri: str) -> str:
     """`mongodb://user:secret@host/` -> `mongodb://user:***@host/`, for logs and stats."""
     return _URI_SECRET.sub(r"\1:***@", uri)
+
+
+def short_error(error: BaseException) -> str:
+    """pymongo's first clause, without the topology dump."""
+    return str(error).split(" (configured timeouts")[0].split(", Timeout:")[0]
 
 
 def new_run_id(spider_name: str, now: datetime | None = None) -> str:
@@ -163,11 +169,22 @@ class ArticleStore:
             return raced
 
     def _touch_unchanged(self, unchanged: list[tuple[dict[str, Any], dict[str, Any]]], result: BatchResult) -> None:
+        """`last_seen_at` for the batch in one update_many; an article whose HTTP
+        validators or listed `lastmod` moved (content unchanged) gets them updated too,
+        so the next incremental run compares against them."""
         if not unchanged:
             return
-        latest = max(article.get("fetched_at") or datetime.now(UTC) for _, article in unchanged)
-        ids = [old["_id"] for old, _ in unchanged]
-        self.articles.update_many({"_id": {"$in": ids}}, {"$set": {"last_seen_at": latest}})
+        latest = max(article.get("fetched_at") or datetime.now(timezone.utc) for _, article in unchanged)
+        same_ids = []
+        for old, article in unchanged:
+            moved = {f: article.get(f) for f in VALIDATOR_FIELDS if article.get(f) and article.get(f) != old.get(f)}
+            if moved:
+                moved["last_seen_at"] = article.get("fetched_at") or latest
+                self.articles.update_one({"_id": old["_id"]}, {"$set": moved})
+            else:
+                same_ids.append(old["_id"])
+        if same_ids:
+            self.articles.update_many({"_id": {"$in": same_ids}}, {"$set": {"last_seen_at": latest}})
         result.unchanged += len(unchanged)
 
     def _update_changed(
@@ -268,7 +285,7 @@ class StorePipeline:
         except PyMongoError as error:
             self.unavailable = True
             self.stats.set_value("store/unreachable", 1)
-            logger.error("store: MongoDB at %s is unreachable: %s", redact_uri(self.uri), error)
+            logger.error("store: MongoDB at %s is unreachable: %s", redact_uri(self.uri), short_error(error))
             raise CloseSpider("store_unreachable") from None
         await self._replay_spill()
         self.ticker = asyncio.get_running_loop().create_task(self._flush_periodically())

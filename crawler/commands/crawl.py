@@ -16,7 +16,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler import exitcodes
 from crawler.runlock import RunLock
-from pipelines.store import new_run_id, redact_uri
+from pipelines.store import new_run_id, redact_uri, short_error
 
 STORE_PIPELINE = "pipelines.store.StorePipeline"
 
@@ -67,7 +67,10 @@ class Command(ScrapyCrawl):
         try:
             client.admin.command("ping")
         except PyMongoError as error:
-            fail(f"{spider_name}: MongoDB at {redact_uri(uri)} is unreachable: {error}", exitcodes.STORE_UNREACHABLE)
+            fail(
+                f"{spider_name}: MongoDB at {redact_uri(uri)} is unreachable: {short_error(error)}",
+                exitcodes.STORE_UNREACHABLE,
+            )
         if not self.settings.getbool("RUN_LOCK_ENABLED", True):
             return None
         site = spider_args.get("base_url", "default")

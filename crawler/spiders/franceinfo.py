@@ -83,6 +83,7 @@ class FranceinfoSpider(Spider):
         args = self.arguments
         for url in args.urls:
             for request in self.article_requests([discovery.Link(url)], "urls"):
+                request.meta["force_fetch"] = True
                 yield request
         if "sitemap" in args.sources:
             if args.since or args.until:
@@ -169,10 +170,13 @@ class FranceinfoSpider(Spider):
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
-                meta={"source": source, "listed_date": link.date},
+                meta={"source": source, "article": True, "lastmod": link.lastmod},
             )
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        if response.status == 304:
+            self.crawler.stats.inc_value("incremental/not_modified")
+            return
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type and content_type not in HTML_TYPES:
             self.count("dropped/not_html", response.url, content_type.decode("latin-1"))
@@ -204,3 +208,8 @@ class FranceinfoSpider(Spider):
         """Every page the crawl gives up on: a stat under its reason and one log line."""
         self.crawler.stats.inc_value(key)
         logger.warning("%s %s%s", key, url, f" ({detail})" if detail else "")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,139 @@
+"""Cheap re-crawls: don't fetch what the store already has, unchanged.
+
+`IncrementalFilter` decides per article request, with one store look-up per
+batch of requests: a URL whose listed `lastmod` is not newer than the one stored
+is skipped; without a `lastmod`, a URL fetched less than `INCREMENTAL_REFETCH_SECONDS`
+ago is skipped; anything else goes out as a conditional request (`If-None-Match`,
+`If-Modified-Since`), and a 304 counts as unchanged. `IncrementalMiddleware` is the
+thin spider-middleware wiring, on when the store is (`INCREMENTAL_ENABLED`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_FIELDS = {"url": 1, "source_lastmod": 1, "last_seen_at": 1, "http_etag": 1, "http_last_modified": 1}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+class IncrementalFilter:
+    def __init__(self, articles: Collection, refetch_after: timedelta, batch_size: int = 500) -> None:
+        self.articles = articles
+        self.refetch_after = refetch_after
+        self.batch_size = batch_size
+
+    def decide(self, requests: list[Request], now: datetime) -> tuple[list[Request], dict[str, int]]:
+        """The requests to send (conditional where possible) and skip counts by reason."""
+        kept: list[Request] = []
+        skipped: dict[str, int] = {}
+        for start in range(0, len(requests), self.batch_size):
+            chunk = requests[start : start + self.batch_size]
+            stored = {
+                doc["url"]: doc for doc in self.articles.find({"url": {"$in": [r.url for r in chunk]}}, LOOKUP_FIELDS)
+            }
+            for request in chunk:
+                reason = self._skip_reason(request, stored.get(request.url), now)
+                if reason:
+                    skipped[reason] = skipped.get(reason, 0) + 1
+                else:
+                    kept.append(self._conditional(request, stored.get(request.url)))
+        return kept, skipped
+
+    def _skip_reason(self, request: Request, stored: dict[str, Any] | None, now: datetime) -> str | None:
+        if stored is None or request.meta.get("force_fetch"):
+            return None
+        listed = _aware(request.meta.get("lastmod"))
+        known = _aware(stored.get("source_lastmod"))
+        if listed is not None:
+            return "unchanged_lastmod" if known is not None and listed <= known else None
+        seen = _aware(stored.get("last_seen_at"))
+        if seen is not None and now - seen < self.refetch_after:
+            return "recently_fetched"
+        return None
+
+    @staticmethod
+    def _conditional(request: Request, stored: dict[str, Any] | None) -> Request:
+        if not stored:
+            return request
+        headers = {}
+        if stored.get("http_etag"):
+            headers["If-None-Match"] = stored["http_etag"]
+        if stored.get("http_last_modified"):
+            headers["If-Modified-Since"] = stored["http_last_modified"]
+        if not headers:
+            return request
+        request.headers.update(headers)
+        request.meta["handle_httpstatus_list"] = [304]
+        return request
+
+
+class IncrementalMiddleware:
+    """Spider middleware around `IncrementalFilter`, for requests whose meta has
+    `"article": True`; everything else passes through untouched."""
+
+    def __init__(self, crawler: Crawler, articles: Collection, client: MongoClient) -> None:
+        self.crawler = crawler
+        self.client = client
+        self.filter = IncrementalFilter(
+            articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS", 3600))
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("INCREMENTAL_ENABLED"):
+            raise NotConfigured("INCREMENTAL_ENABLED is off")
+        if settings.getwithbase("ITEM_PIPELINES").get("pipelines.store.StorePipeline") is None:
+            raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
+        client: MongoClient = MongoClient(
+            settings.get("MONGO_URI"),
+            serverSelectionTimeoutMS=settings.getint("STORE_SERVER_TIMEOUT_MS", 5000),
+            tz_aware=True,
+        )
+        middleware = cls(crawler, client[settings.get("MONGO_DATABASE")]["articles"], client)
+        crawler.signals.connect(client.close, signals.spider_closed)
+        return middleware
+
+    async def process_spider_output(
+        self, response: Any, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
+        pending: list[Any] = []
+        async for output in result:
+            pending.append(output)
+        for output in await self._filter(pending):
+            yield output
+
+    async def _filter(self, outputs: Iterable[Any]) -> list[Any]:
+        outputs = list(outputs)
+        articles = [o for o in outputs if isinstance(o, Request) and o.meta.get("article")]
+        if not articles:
+            return outputs
+        try:
+            kept, skipped = await asyncio.to_thread(self.filter.decide, articles, datetime.now(UTC))
+        except PyMongoError as error:
+            logger.warning("incremental: store look-up failed (%s); fetching %d pages anyway", error, len(articles))
+            self.crawler.stats.inc_value("incremental/lookup_failed")
+            return outputs
+        stats = self.crawler.stats
+        for reason, count in skipped.items():
+            stats.inc_value(f"incremental/skipped/{reason}", count)
+        keep = {id(request) for request in kept}
+        return [o for o in outputs if not (isinstance(o, Request) and o.meta.get("article")) or id(o) in keep]
