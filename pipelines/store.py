@@ -174,7 +174,7 @@ class ArticleStore:
         so the next incremental run compares against them."""
         if not unchanged:
             return
-        latest = max(article.get("fetched_at") or datetime.now(timezone.utc) for _, article in unchanged)
+        latest = max(article.get("fetched_at") or datetime.now(UTC) for _, article in unchanged)
         same_ids = []
         for old, article in unchanged:
             moved = {f: article.get(f) for f in VALIDATOR_FIELDS if article.get(f) and article.get(f) != old.get(f)}
