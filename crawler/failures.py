@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-_BY_TYPE: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str]] = [
-    ((net.TimeoutError, net.TCPTimedOutError), "timeout"),
-    (net.DNSLookupError, "dns"),
-    (net.ConnectionRefusedError, "connection_refused"),
-    ((net.ConnectionLost, net.ConnectionDone, ResponseNeverReceived), "connection_lost"),
-    (ResponseFailed, "truncated"),
+_BY_TYPE: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((scrapy_errors.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError), "timeout"),
+    ((scrapy_errors.CannotResolveHostError, net.DNSLookupError), "dns"),
+    ((scrapy_errors.DownloadConnectionRefusedError, net.ConnectionRefusedError), "connection_refused"),
+    ((scrapy_errors.ResponseDataLossError, ResponseFailed), "truncated"),
+    ((scrapy_errors.DownloadCancelledError,), "too_large"),
+    (
+        (net.ConnectionLost, net.ConnectionDone, ResponseNeverReceived, scrapy_errors.DownloadFailedError),
+        "connection_lost",
+    ),
 ]
 
 
@@ -26,14 +30,9 @@ def failure_reason(failure: Failure) -> str:
         if isinstance(value, types):
             return reason
     message = str(value).lower()
-    if isinstance(value, IgnoreRequest):
-        if "redirect" in message:
-            return "redirect_loop"
-        if "robots.txt" in message:
-            return "robots_txt"
-        if "offsite" in message:
-            return "offsite"
+    if isinstance(value, scrapy_errors.IgnoreRequest):
+        for marker, reason in (("redirect", "redirect_loop"), ("robots.txt", "robots_txt"), ("offsite", "offsite")):
+            if marker in message:
+                return reason
         return "ignored"
-    if "maxsize" in message or "larger than" in message or "cancelled" in message:
-        return "too_large"
     return type(value).__name__.lower()

@@ -101,7 +101,8 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
-        if settings.getwithbase("ITEM_PIPELINES").get("pipelines.store.StorePipeline") is None:
+        store = settings.getwithbase("ITEM_PIPELINES").get("pipelines.store.StorePipeline")
+        if store is None or not settings.getbool("STORE_ENABLED", True):
             raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
         client: MongoClient = MongoClient(
             settings.get("MONGO_URI"),

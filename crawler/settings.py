@@ -66,12 +66,15 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {"crawler.extensions.StatsFile": 500}
+STATS_FILE = os.environ.get("STATS_FILE", "")
 FEED_EXPORTERS = {
     "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
     "jsonl": "crawler.exporters.ArticleJsonLinesExporter",
 }
 
 # The store (pipelines/store.py) and the run lock (crawler/runlock.py).
+STORE_ENABLED = os.environ.get("STORE_ENABLED", "1") not in ("0", "false", "False")
 STORE_BATCH_SIZE = 200
 STORE_FLUSH_SECONDS = 5.0
 STORE_MAX_UPDATES_PER_COMMAND = 32

@@ -33,7 +33,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +264,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        if not crawler.settings.getbool("STORE_ENABLED", True):
+            raise NotConfigured("STORE_ENABLED is off")
         return cls(crawler)
 
     @property

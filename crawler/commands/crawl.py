@@ -40,7 +40,7 @@ class Command(ScrapyCrawl):
     @property
     def store_enabled(self) -> bool:
         pipelines = self.settings.getwithbase("ITEM_PIPELINES")
-        return pipelines.get(STORE_PIPELINE) is not None
+        return pipelines.get(STORE_PIPELINE) is not None and self.settings.getbool("STORE_ENABLED", True)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

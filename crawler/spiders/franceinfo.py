@@ -52,6 +52,7 @@ class FranceinfoSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
+        crawler.signals.connect(spider.request_dropped, signals.request_dropped)
         return spider
 
     @classmethod
@@ -199,10 +200,22 @@ class FranceinfoSpider(Spider):
         self.crawler.stats.inc_value("articles/parsed")
         yield item
 
+    def request_dropped(self, request: Request, spider: Spider) -> None:
+        """The scheduler drops a redirect to a URL already requested: a loop when the
+        URL is in its own redirect chain, else a redirect to an article we fetch anyway."""
+        chain = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        if request.url in chain:
+            self.count("failed/redirect_loop", chain[0], " -> ".join([*chain, request.url]))
+        else:
+            self.crawler.stats.inc_value("discovered/redirect_to_known")
+
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         reason = failure_reason(failure)
-        self.count(f"failed/{reason}", request.url, failure.getErrorMessage())
+        scope = "failed/discovery" if request.meta.get("discovery") else "failed"
+        self.count(f"{scope}/{reason}", request.url, failure.getErrorMessage())
 
     def count(self, key: str, url: str, detail: str = "") -> None:
         """Every page the crawl gives up on: a stat under its reason and one log line."""
