@@ -25,8 +25,10 @@ TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 
 _DATE_IN_PATH = re.compile(r"/(\d{4})/(\d{2})/(\d{2})(?:/|$)")
 _SPACES = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000"), " ")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ODD_SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\u3000"
+_CLEANUP = str.maketrans(dict.fromkeys(_ODD_SPACE_CHARS, " ") | dict.fromkeys(_INVISIBLE_CHARS, None))
+_NEEDS_CLEANUP = re.compile(f"[{_INVISIBLE_CHARS}{_ODD_SPACE_CHARS}]")
 
 FRENCH_MONTHS = {
     "janvier": 1,
@@ -68,7 +70,11 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE).translate(_ODD_SPACES)
+    if not value.isascii():
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        if _NEEDS_CLEANUP.search(value):
+            value = value.translate(_CLEANUP)
     return _SPACES.sub(" ", value).strip()
 
 

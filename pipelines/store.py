@@ -327,10 +327,11 @@ class StorePipeline:
         return item
 
     async def _flush_periodically(self) -> None:
+        """Shielded: cancelling the ticker at close never cuts a write (or its count) short."""
         while True:
             await asyncio.sleep(self.flush_seconds)
             if self.buffer:
-                await self.flush()
+                await asyncio.shield(self.flush())
 
     async def flush(self) -> None:
         """Write the buffer; retry with backoff while the server is away, then spill."""

@@ -182,10 +182,12 @@ def _flatten_json_ld(data: Any) -> Iterator[dict[str, Any]]:
             yield data
 
 
+_BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:2048]
-    odd = sum(1 for char in sample if char == "\ufffd" or (ord(char) < 32 and char not in "\t\n\r\f"))
-    return odd > len(sample) * 0.1
+    return len(_BINARY_CHARS.findall(sample)) > len(sample) * 0.1
 
 
 def json_ld_names(value: Any) -> list[str]:

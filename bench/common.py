@@ -1,0 +1,82 @@
+"""Shared by the benchmarks: the replica in its own process, child processes with
+their peak RSS, and the closing JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    "DOWNLOAD_TIMEOUT": "10",
+    "RETRY_BACKOFF_BASE": "0.05",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@contextmanager
+def replica_process(articles: int, seed: int = 3, extra: list[str] | None = None) -> Iterator[str]:
+    """`python -m replica` on a free port; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "replica", "--port", "0", "--articles", str(articles), "--seed", str(seed), *(extra or [])],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        if not line.startswith("REPLICA_URL="):
+            raise RuntimeError(f"replica did not start: {line!r}")
+        yield line.split("=", 1)[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def fetch_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return json.load(response)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> Run:
+    """Run a child process; wall time and its peak resident memory (from wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss / 1024, process.returncode, output)
+
+
+def settings_args(settings: dict[str, str]) -> list[str]:
+    args = []
+    for key, value in settings.items():
+        args += ["-s", f"{key}={value}"]
+    return args
+
+
+def print_json_line(figures: dict) -> None:
+    print(json.dumps(figures, sort_keys=False))

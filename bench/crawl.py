@@ -1,0 +1,87 @@
+"""Crawl throughput: our crawler against a bare Scrapy spider, same pages, one run.
+
+Usage: python bench/crawl.py [--articles 5000]
+
+On a replica of N articles (its own process, real HTTP on loopback), time:
+  (a) a bare Scrapy spider fetching the article URLs and doing nothing,
+  (a') the same spider also parsing each page with lxml (fetch + parse limit),
+  (b) `scrapy crawl franceinfo` on the same URLs with extraction and every
+      pipeline, storing into FerretDB,
+  (c) `scrapy crawl franceinfo` discovering them itself from the sitemaps.
+Prints pages/s, the ratios b/a and b/a', and each crawler process's peak RSS;
+then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import LOOPBACK_SETTINGS, fetch_json, print_json_line, replica_process, run_measured, settings_args  # noqa: E402
+from devservers.ferretdb import MongoServer  # noqa: E402
+
+STORED = re.compile(r"'store/new': (\d+)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+    rows = []
+    with MongoServer() as mongo, replica_process(args.articles, extra=["--slow-seconds", "1"]) as base_url:
+        truth = fetch_json(base_url + "/_replica/articles.json")
+        urls = [a["url"] for a in truth["articles"] if a["quirk"] is None]
+        url_file = work / "urls.txt"
+        url_file.write_text("\n".join(urls))
+        bare = [sys.executable, "bench/bare_spider.py", str(url_file), *settings_args(LOOPBACK_SETTINGS)]
+        run_measured(bare)  # warm-up: imports, page cache, sockets
+        runs = {
+            "bare scrapy (fetch only)": (run_measured(bare), len(urls)),
+            "bare scrapy + lxml parse": (run_measured([*bare, "--parse"]), len(urls)),
+        }
+        ours_settings = {**LOOPBACK_SETTINGS, "STORE_SPILL_DIR": str(work / "spill"), "LOG_LEVEL": "INFO"}
+        for label, arguments, database in (
+            ("franceinfo, same URLs", ["-a", f"url_file={url_file}"], "bench_urls"),
+            ("franceinfo, from sitemaps", ["-a", "sources=sitemap", "-a", "since=2000-01-01"], "bench_sitemaps"),
+        ):
+            env = {"MONGO_URI": mongo.uri, "MONGO_DATABASE": database}
+            command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo", "-a", f"base_url={base_url}", *arguments]
+            run = run_measured([*command, *settings_args(ours_settings)], env=env)
+            stored = STORED.search(run.output)
+            if run.returncode != 0 or not stored:
+                print(run.output[-3000:])
+                raise SystemExit(f"{label}: crawl failed ({run.returncode})")
+            runs[label] = (run, int(stored.group(1)))
+            (work / f"{database}.log").write_text(run.output)
+    base = runs["bare scrapy (fetch only)"]
+    limit = runs["bare scrapy + lxml parse"]
+    print(f"crawl logs in {work}")
+    print(f"replica: {args.articles} articles ({len(urls)} plain article pages), 32 concurrent requests, loopback")
+    print(f"{'run':<28}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs bare':>9}{'vs fetch+parse':>16}{'peak RSS MB':>13}")
+    for label, (run, pages) in runs.items():
+        rate = pages / run.seconds
+        row = {
+            "run": label,
+            "pages": pages,
+            "seconds": round(run.seconds, 2),
+            "pages_per_s": round(rate, 1),
+            "ratio_to_bare": round(rate / (base[1] / base[0].seconds), 3),
+            "ratio_to_fetch_parse": round(rate / (limit[1] / limit[0].seconds), 3),
+            "peak_rss_mb": round(run.peak_rss_mb, 1),
+        }
+        rows.append(row)
+        print(
+            f"{label:<28}{pages:>7}{row['seconds']:>9}{row['pages_per_s']:>9}{row['ratio_to_bare']:>9}"
+            f"{row['ratio_to_fetch_parse']:>16}{row['peak_rss_mb']:>13}"
+        )
+    print_json_line({"bench": "crawl", "articles": args.articles, "runs": rows})
+
+
+if __name__ == "__main__":
+    main()
