@@ -16,16 +16,16 @@ from typing import Any
 
 from crawler.normalize import normalize_article
 from crawler.pages import NotAnArticle, site_for
-from crawler.pages.base import decode_html
+from crawler.pages.base import detect_encoding
 
 
 def extract_article(
     url: str, body: bytes | str, content_type: str | None = None, site: str | None = None
 ) -> dict[str, Any]:
     """Page bytes to the normalized article; raises `NotAnArticle` with a reason."""
-    text = body if isinstance(body, str) else decode_html(body, content_type)
+    encoding = None if isinstance(body, str) else detect_encoding(body, content_type)
     adapter = site_for(url, site)
-    raw = adapter.choose_page(url, text).to_item()
+    raw = adapter.choose_page(url, body, encoding).to_item()
     return normalize_article(raw, adapter.host_aliases)
 
 

@@ -12,6 +12,7 @@ import ipaddress
 import re
 import unicodedata
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -94,12 +95,17 @@ def canonical_url(url: str, base: str | None = None, host_aliases: dict[str, str
     lower-case host without default port, no fragment, no tracking query, no AMP
     or trailing-slash variant of an article path.
     """
+    return _canonical_url(url, base or "", tuple(host_aliases.items()) if host_aliases else ())
+
+
+@lru_cache(maxsize=16384)
+def _canonical_url(url: str, base: str, host_aliases: tuple[tuple[str, str], ...]) -> str:
+    """Cached: rails and feeds repeat the same links on every page."""
     if base:
         url = urljoin(base, url.strip())
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().rstrip(".")
-    if host_aliases:
-        host = host_aliases.get(host, host)
+    host = dict(host_aliases).get(host, host)
     scheme = parts.scheme.lower() or "https"
     if scheme == "http" and not _is_loopback(host):
         scheme = "https"
@@ -113,12 +119,16 @@ def canonical_url(url: str, base: str | None = None, host_aliases: dict[str, str
         path = path.rsplit("/amp", 1)[0] or "/"
     if path.endswith(".html/"):
         path = path.rstrip("/")
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
-    ]
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    query = ""
+    if parts.query:
+        query = urlencode(
+            [
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+            ]
+        )
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def same_site(url_a: str, url_b: str, host_aliases: dict[str, str] | None = None) -> bool:

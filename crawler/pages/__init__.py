@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from crawler.pages import franceinfo
-from crawler.pages.base import HtmlPage, NotAnArticle, decode_html
+from crawler.pages.base import HtmlPage, NotAnArticle, detect_encoding
 from crawler.pages.generic import GenericArticlePage
 
-__all__ = ["SITES", "NotAnArticle", "Site", "decode_html", "page_for", "site_for"]
+__all__ = ["SITES", "NotAnArticle", "Site", "detect_encoding", "page_for", "site_for"]
 
 
 @dataclass(frozen=True)
 class Site:
     key: str
     hosts: tuple[str, ...]
-    choose_page: Callable[[str, str], HtmlPage]
+    choose_page: Callable[..., HtmlPage]  # (url, html: str | bytes, encoding=None)
     host_aliases: dict[str, str] = field(default_factory=dict)
 
 
@@ -46,5 +46,5 @@ def site_for(url: str, site_key: str | None = None) -> Site:
     return SITES["generic"]
 
 
-def page_for(url: str, text: str, site_key: str | None = None) -> HtmlPage:
-    return site_for(url, site_key).choose_page(url, text)
+def page_for(url: str, html: str | bytes, site_key: str | None = None, encoding: str | None = None) -> HtmlPage:
+    return site_for(url, site_key).choose_page(url, html, encoding)

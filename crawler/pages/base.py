@@ -16,7 +16,7 @@ from typing import Any
 
 from cssselect import GenericTranslator
 from lxml import etree, html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 from crawler.normalize import clean_text
 
@@ -40,16 +40,30 @@ def css(selector: str) -> etree.XPath:
     return etree.XPath(GenericTranslator().css_to_xpath(selector))
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Bytes to text the way browsers do, except that a page declared as a
-    single-byte encoding but valid UTF-8 is read as UTF-8 (a common CMS mistake)."""
-    encoding, text = html_to_unicode(content_type, body)
+def detect_encoding(body: bytes, content_type: str | None = None) -> str:
+    """The encoding a browser would use (BOM, then HTTP header, then `<meta>`, else
+    UTF-8), except that a page declared as a single-byte encoding but valid UTF-8
+    is read as UTF-8 (a common CMS mistake)."""
+    bom, _ = read_bom(body)
+    declared = bom or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    encoding = resolve_encoding(declared or "utf-8") or "utf-8"
     if encoding.lower().replace("_", "-") in SINGLE_BYTE_ENCODINGS and not body.isascii():
         try:
-            return body.decode("utf-8")
+            body.decode("utf-8")
         except UnicodeDecodeError:
-            pass
-    return text
+            return encoding
+        return "utf-8"
+    return encoding
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    encoding = detect_encoding(body, content_type)
+    return body.decode(encoding, errors="replace")
+
+
+@lru_cache(maxsize=32)
+def _parser(encoding: str | None) -> html.HTMLParser:
+    return html.HTMLParser(remove_comments=True, huge_tree=True, encoding=encoding)
 
 
 _VISIBLE_TEXT = etree.XPath(
@@ -63,15 +77,19 @@ def node_text(node: etree._Element) -> str:
 
 
 class HtmlPage:
-    """One parse of a page, with cached views that several fields read."""
+    """One parse of a page, with cached views that several fields read.
 
-    def __init__(self, url: str, text: str) -> None:
+    Built from text, or from bytes and their encoding (lxml then decodes while
+    parsing, which is faster than decoding first)."""
+
+    def __init__(self, url: str, html: str | bytes, encoding: str | None = None) -> None:
         self.url = url
-        self.text = text
+        self.html = html
+        self.encoding = encoding if isinstance(html, bytes) else None
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = None) -> HtmlPage:
-        return cls(url, decode_html(body, content_type))
+        return cls(url, body, detect_encoding(body, content_type))
 
     @classmethod
     def from_response(cls, response: Any) -> HtmlPage:
@@ -79,16 +97,25 @@ class HtmlPage:
         return cls.from_bytes(response.url, response.body, content_type)
 
     @cached_property
+    def text(self) -> str:
+        if isinstance(self.html, str):
+            return self.html
+        return self.html.decode(self.encoding or "utf-8", errors="replace")
+
+    @cached_property
     def tree(self) -> html.HtmlElement:
-        text = _XML_DECLARATION.sub("", self.text, count=1)
-        if not text.strip():
+        head = self.html[:4096]
+        if not self.html.strip():
             raise NotAnArticle("empty_page")
-        if "\x00" in text[:4096] or _looks_binary(text):
+        sample = head if isinstance(head, str) else head.decode(self.encoding or "utf-8", errors="replace")
+        if "\x00" in sample or _looks_binary(sample):
             raise NotAnArticle("not_html", "the content is binary")
-        parser = html.HTMLParser(remove_comments=True, huge_tree=True)
+        source = self.html
+        if isinstance(source, str):
+            source = _XML_DECLARATION.sub("", source, count=1)
         try:
-            root = html.document_fromstring(text, parser=parser)
-        except (etree.ParserError, ValueError) as error:
+            root = html.document_fromstring(source, parser=_parser(self.encoding))
+        except (etree.ParserError, ValueError, LookupError) as error:
             raise NotAnArticle("unparsable_html", str(error)) from error
         if root is None:
             raise NotAnArticle("unparsable_html")
@@ -96,8 +123,10 @@ class HtmlPage:
 
     def is_truncated(self) -> bool:
         """A whole document that never closes: the transfer was cut."""
-        head = self.text[:2048].lower()
-        return ("<html" in head or "<!doctype" in head) and "</html>" not in self.text[-4096:].lower()
+        start, end = self.html[:2048].lower(), self.html[-4096:].lower()
+        if isinstance(start, bytes):
+            return (b"<html" in start or b"<!doctype" in start) and b"</html>" not in end
+        return ("<html" in start or "<!doctype" in start) and "</html>" not in end
 
     @cached_property
     def content_root(self) -> etree._Element:

@@ -76,7 +76,7 @@ class FranceinfoArticlePage(HtmlPage):
         ".//*[self::section or self::aside or self::div]"
         "[*[self::h2 or self::h3 or self::p or self::span][normalize-space()='À regarder']]"
     )
-    RELATED_TITLE = ".card-video__title, [class*='__title']"
+    RELATED_TITLE = etree.XPath(".//*[contains(@class, '__title')]")
     PLACEHOLDER_MARKERS = ("placeholder", "data:image", "blank.gif", "pixel", "spacer")
 
     def to_item(self) -> dict[str, Any]:
@@ -215,6 +215,8 @@ class FranceinfoArticlePage(HtmlPage):
     def images(self) -> list[dict[str, Any]]:
         images = []
         for img in self.select(self.COVER_IMAGES):
+            if img.getparent() is not None and img.getparent().tag == "noscript":
+                continue
             url = self._real_image_url(img)
             if not url:
                 continue
@@ -250,8 +252,8 @@ class FranceinfoArticlePage(HtmlPage):
         for rail in self.RELATED_RAIL(self.content_root):
             for anchor in rail.iter("a"):
                 href = anchor.get("href")
-                title_node = self.first(self.RELATED_TITLE, anchor)
-                title = node_text(title_node if title_node is not None else anchor)
+                title_nodes = self.RELATED_TITLE(anchor)
+                title = node_text(title_nodes[0] if title_nodes else anchor)
                 if href and title:
                     links.append({"title": title, "url": href})
         return links
@@ -364,9 +366,9 @@ class Franceinfo2013Page(FranceinfoArticlePage):
         return []
 
 
-def choose_page(url: str, text: str) -> FranceinfoArticlePage:
+def choose_page(url: str, html: str | bytes, encoding: str | None = None) -> FranceinfoArticlePage:
     """Pick the page object for this page's layout (web-poet's multi-layout idea)."""
-    probe = FranceinfoArticlePage(url, text)
+    probe = FranceinfoArticlePage(url, html, encoding)
     slug = urlsplit(url).path.rsplit("/", 1)[-1]
     if slug.startswith("direct-") or probe.first("article.content-live") is not None:
         return _reuse(probe, FranceinfoLivePage)
@@ -383,7 +385,7 @@ def choose_page(url: str, text: str) -> FranceinfoArticlePage:
 
 def _reuse(probe: HtmlPage, cls: type[FranceinfoArticlePage]) -> FranceinfoArticlePage:
     """Switch layout without parsing the page a second time."""
-    page = cls(probe.url, probe.text)
+    page = cls(probe.url, probe.html, probe.encoding)
     page.__dict__.update(
         {k: v for k, v in probe.__dict__.items() if k in ("tree", "content_root", "meta", "json_ld", "canonical_link")}
     )

@@ -22,7 +22,7 @@ from crawler import discovery
 from crawler.failures import failure_reason
 from crawler.normalize import canonical_url
 from crawler.pages import NotAnArticle, site_for
-from crawler.pages.base import decode_html
+from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
 
 logger = logging.getLogger(__name__)
@@ -186,9 +186,9 @@ class FranceinfoSpider(Spider):
             self.count("dropped/truncated", response.url, "the server sent less than it announced")
             return
         header = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        text = decode_html(response.body, header)
+        encoding = detect_encoding(response.body, header)
         try:
-            page = self.site.choose_page(response.url, text)
+            page = self.site.choose_page(response.url, response.body, encoding)
             if page.is_truncated():
                 raise NotAnArticle("truncated", "the HTML ends before </html>")
             item = page.to_item()
