@@ -30,7 +30,18 @@ LOOPBACK_SETTINGS = {
 def replica_process(articles: int, seed: int = 3, extra: list[str] | None = None) -> Iterator[str]:
     """`python -m replica` on a free port; yields its base URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "replica", "--port", "0", "--articles", str(articles), "--seed", str(seed), *(extra or [])],
+        [
+            sys.executable,
+            "-m",
+            "replica",
+            "--port",
+            "0",
+            "--articles",
+            str(articles),
+            "--seed",
+            str(seed),
+            *(extra or []),
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,

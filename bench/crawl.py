@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import LOOPBACK_SETTINGS, fetch_json, print_json_line, replica_process, run_measured, settings_args  # noqa: E402
-from devservers.ferretdb import MongoServer  # noqa: E402
+from bench.common import LOOPBACK_SETTINGS, fetch_json, print_json_line, replica_process, run_measured, settings_args
+from devservers.ferretdb import MongoServer
 
 STORED = re.compile(r"'store/new': (\d+)")
 

@@ -2,7 +2,8 @@
 
 `ArticleStore` is the storage logic over a pymongo database (usable without
 Scrapy); `StorePipeline` is the Scrapy wiring: a buffer flushed by size, by time
-and at close, retries with backoff while the server is away, a spill file when it
+and at close, backed by a journal on disk (`pipelines.journal`), retries with
+backoff while the server is away, the journal kept as the spill file when it
 stays away, and the run's `crawl_runs` document.
 
 A batch costs one look-up for its keys, one `insert_many` for new articles, one
@@ -27,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import bson
-from bson import json_util
 from pymongo import ASCENDING, DESCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+
+from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +240,8 @@ class ArticleStore:
 class StorePipeline:
     """Settings: `MONGO_URI`, `MONGO_DATABASE`, `STORE_BATCH_SIZE`,
     `STORE_FLUSH_SECONDS`, `STORE_MAX_UPDATES_PER_COMMAND`, `STORE_OUTAGE_LIMIT_SECONDS`
-    (how long to retry while the server is away), `STORE_SPILL_DIR`, `CRAWL_RUN_ID`."""
+    (how long to retry while the server is away), `STORE_SPILL_DIR` (the journal,
+    see `pipelines.journal`), `CRAWL_RUN_ID`."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -257,6 +260,7 @@ class StorePipeline:
         self.lock = asyncio.Lock()
         self.client: MongoClient | None = None
         self.store: ArticleStore | None = None
+        self.journal: Journal | None = None
         self.unavailable = False
         self.ticker: asyncio.Task[None] | None = None
         self.closing: asyncio.Task[None] | None = None
@@ -268,14 +272,11 @@ class StorePipeline:
             raise NotConfigured("STORE_ENABLED is off")
         return cls(crawler)
 
-    @property
-    def spill_path(self) -> Path:
-        return self.spill_dir / f"{self.crawler.spider.name}.jsonl"
-
     async def open_spider(self, spider: Any = None) -> None:
         name = self.crawler.spider.name
         self.run_id = self.run_id or new_run_id(name)
         self.stats.set_value("crawl_run/id", self.run_id)
+        self.journal = Journal(self.spill_dir, name, self.run_id)
         self.client = MongoClient(
             self.uri,
             serverSelectionTimeoutMS=self.server_timeout_ms,
@@ -289,7 +290,7 @@ class StorePipeline:
             self.stats.set_value("store/unreachable", 1)
             logger.error("store: MongoDB at %s is unreachable: %s", redact_uri(self.uri), short_error(error))
             raise CloseSpider("store_unreachable") from None
-        await self._replay_spill()
+        await self._replay_leftovers()
         self.ticker = asyncio.get_running_loop().create_task(self._flush_periodically())
 
     def _open_store(self) -> None:
@@ -318,9 +319,10 @@ class StorePipeline:
         return self.client[self.database]
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        self.journal.append(item)
         if self.unavailable:
-            self._spill([item])
-            raise DropItem("store unavailable: written to the spill file")
+            self.stats.inc_value("store/spilled")
+            raise DropItem(f"store unavailable: kept in the spill file {self.journal.current}")
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             await self.flush()
@@ -334,16 +336,17 @@ class StorePipeline:
                 await asyncio.shield(self.flush())
 
     async def flush(self) -> None:
-        """Write the buffer; retry with backoff while the server is away, then spill."""
+        """Write the buffer; its journal segment is deleted once it is stored, and
+        kept as the spill file if the server stays away past the outage limit."""
         async with self.lock:
-            if not self.buffer:
+            if not self.buffer or self.unavailable:
                 return
             batch, self.buffer = self.buffer, []
-            if self.unavailable:
-                self._spill(batch)
-                return
-            if not await self._write_with_retries(batch):
-                self._spill(batch + self.buffer)
+            segment = self.journal.seal()
+            if await self._write_with_retries(batch):
+                self.journal.discard(segment)
+            else:
+                self.stats.inc_value("store/spilled", len(batch) + len(self.buffer))
                 self.buffer = []
 
     async def _write_with_retries(self, batch: list[dict[str, Any]]) -> bool:
@@ -356,24 +359,29 @@ class StorePipeline:
                 if isinstance(error, OperationFailure) and not _is_transient(error):
                     raise
                 if time.monotonic() + delay > deadline:
-                    self.unavailable = True
-                    logger.error(
-                        "store: MongoDB unreachable for %.0f s (%s); stopping the crawl, unsaved items go to %s",
-                        self.outage_limit,
-                        error,
-                        self.spill_path,
-                    )
-                    self.closing = asyncio.get_running_loop().create_task(
-                        self.crawler.engine.close_spider_async(reason="store_unavailable")
-                    )
+                    self._give_up(error)
                     return False
                 self.stats.inc_value("store/retries")
-                logger.warning("store: write failed (%s); retrying %d items in %.1f s", error, len(batch), delay)
+                logger.warning(
+                    "store: write failed (%s); retrying %d items in %.1f s", short_error(error), len(batch), delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
                 continue
             self._count(result)
             return True
+
+    def _give_up(self, error: Exception) -> None:
+        self.unavailable = True
+        logger.error(
+            "store: MongoDB unreachable for %.0f s (%s); stopping the crawl, unsaved items stay in %s for the next run",
+            self.outage_limit,
+            short_error(error),
+            self.spill_dir,
+        )
+        self.closing = asyncio.get_running_loop().create_task(
+            self.crawler.engine.close_spider_async(reason="store_unavailable")
+        )
 
     def _count(self, result: BatchResult) -> None:
         self.stats.inc_value("store/new", result.new)
@@ -383,43 +391,26 @@ class StorePipeline:
             self.stats.inc_value(f"dropped/store/{reason}")
             logger.warning("dropped/store/%s %s", reason, article.get("url"))
 
-    def _spill(self, items: list[dict[str, Any]]) -> None:
-        if not items:
-            return
-        self.spill_dir.mkdir(parents=True, exist_ok=True)
-        with self.spill_path.open("a", encoding="utf-8") as spill:
-            for item in items:
-                spill.write(json_util.dumps(item, json_options=json_util.RELAXED_JSON_OPTIONS) + "\n")
-            spill.flush()
-            os.fsync(spill.fileno())
-        self.stats.inc_value("store/spilled", len(items))
-
-    async def _replay_spill(self) -> None:
-        """Items an earlier run could not write are written first."""
-        if not self.spill_path.exists():
-            return
-        replaying = self.spill_path.with_suffix(".replaying")
-        if not replaying.exists():
-            self.spill_path.rename(replaying)
-        options = json_util.JSONOptions(tz_aware=True, tzinfo=UTC)
-        items = [
-            json_util.loads(line, json_options=options)
-            for line in replaying.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        logger.info("store: replaying %d items from %s", len(items), replaying)
-        for start in range(0, len(items), self.batch_size):
-            if not await self._write_with_retries(items[start : start + self.batch_size]):
-                self._spill(items[start + self.batch_size :])
-                return
-        replaying.unlink()
-        self.stats.inc_value("store/replayed", len(items))
+    async def _replay_leftovers(self) -> None:
+        """Items an earlier run fetched but could not store are stored first."""
+        for segment in self.journal.leftovers():
+            items = Journal.read(segment)
+            logger.info("store: replaying %d items from %s", len(items), segment)
+            for start in range(0, len(items), self.batch_size):
+                if not await self._write_with_retries(items[start : start + self.batch_size]):
+                    return
+            Journal.discard(segment)
+            self.stats.inc_value("store/replayed", len(items))
 
     async def close_spider(self, spider: Any = None) -> None:
         if self.ticker is not None:
             self.ticker.cancel()
-        if self.store is not None or self.buffer:
+        if self.store is not None:
             await self.flush()
+        if self.journal is not None:
+            left = self.journal.close()
+            if left is not None:
+                logger.warning("store: %d items kept in %s for the next run", self.journal.count, left)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Complete the run's document once everything is flushed."""
@@ -439,7 +430,7 @@ class StorePipeline:
                     },
                 )
             except PyMongoError as error:
-                logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, error)
+                logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
         self.client.close()
 
 

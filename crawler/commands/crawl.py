@@ -5,8 +5,10 @@ the run went (see `crawler.exitcodes`)."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from datetime import timedelta
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -56,8 +58,10 @@ class Command(ScrapyCrawl):
                 lock.release()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = exitcodes.CRASHED
-        else:
-            self.exitcode = exitcodes.for_run(crawler.stats.get_stats(), crawler.settings)
+            return
+        stats = crawler.stats.get_stats()
+        self.exitcode = exitcodes.for_run(stats, crawler.settings)
+        clear_finished_jobdir(crawler.settings, stats.get("finish_reason"))
 
     def take_run_lock(self, spider_name: str, spider_args: dict[str, str]) -> RunLock | None:
         """Reach the store first (fail fast, one line), then hold the run lock."""
@@ -89,6 +93,14 @@ class Command(ScrapyCrawl):
             )
         lock.start_heartbeat()
         return lock
+
+
+def clear_finished_jobdir(settings: Any, finish_reason: str | None) -> None:
+    """A JOBDIR lets a killed run resume where it stopped; once a run finishes, its
+    seen-requests file would make the next run skip everything, so it goes."""
+    jobdir = settings.get("JOBDIR")
+    if jobdir and finish_reason == "finished" and settings.getbool("JOBDIR_CLEAR_ON_FINISH", True):
+        shutil.rmtree(jobdir, ignore_errors=True)
 
 
 def fail(message: str, code: int) -> None:

@@ -1,0 +1,90 @@
+"""The store's write-ahead journal: items not yet confirmed in MongoDB, on disk.
+
+Every item is appended (JSON lines, MongoDB extended JSON for dates) to the open
+segment before it is buffered. A flush seals the segment and opens a new one;
+once the sealed segment's batch is stored, the segment is deleted. Whatever a
+crash, a SIGKILL or a long outage leaves behind is the spill file that the next
+run replays first, so no article is lost between a fetch and the store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from bson import json_util
+
+_WRITE = json_util.RELAXED_JSON_OPTIONS
+_READ = json_util.JSONOptions(tz_aware=True, tzinfo=json_util.DEFAULT_JSON_OPTIONS.tzinfo)
+
+
+class Journal:
+    def __init__(self, directory: Path, name: str, run_id: str) -> None:
+        self.directory = directory
+        self.name = name
+        self.run_id = run_id
+        self.sequence = 0
+        self.current: Path | None = None
+        self.handle: IO[str] | None = None
+        self.count = 0
+
+    def leftovers(self) -> list[Path]:
+        """Segments that earlier runs did not get into the store (oldest first)."""
+        if not self.directory.exists():
+            return []
+        return sorted(
+            (path for path in self.directory.glob(f"{self.name}-*.jsonl") if path != self.current),
+            key=lambda path: path.stat().st_mtime,
+        )
+
+    def append(self, item: dict[str, Any]) -> None:
+        if self.handle is None:
+            self._open()
+        self.handle.write(json_util.dumps(item, json_options=_WRITE) + "\n")
+        self.handle.flush()
+        self.count += 1
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.sequence += 1
+        self.current = self.directory / f"{self.name}-{self.run_id}-{self.sequence:05d}.jsonl"
+        self.handle = self.current.open("a", encoding="utf-8")
+        self.count = 0
+
+    def seal(self) -> Path | None:
+        """Close the open segment (fsynced) and return it; the next item opens a new one."""
+        if self.handle is None:
+            return None
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        sealed, self.handle, self.current = self.current, None, None
+        return sealed
+
+    @staticmethod
+    def discard(segment: Path | None) -> None:
+        if segment is not None:
+            segment.unlink(missing_ok=True)
+
+    def close(self) -> Path | None:
+        """Seal the open segment; an empty one is removed. Returns what is left, if anything."""
+        count = self.count
+        sealed = self.seal()
+        if sealed is not None and count == 0:
+            self.discard(sealed)
+            return None
+        return sealed
+
+    @staticmethod
+    def read(segment: Path) -> list[dict[str, Any]]:
+        """The items of a segment; a line cut by a crash is skipped."""
+        items = []
+        for line in segment.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                items.append(json_util.loads(line, json_options=_READ))
+            except ValueError:
+                continue
+        return items
