@@ -44,18 +44,29 @@ class IncrementalFilter:
         """The requests to send (conditional where possible) and skip counts by reason."""
         kept: list[Request] = []
         skipped: dict[str, int] = {}
-        for start in range(0, len(requests), self.batch_size):
-            chunk = requests[start : start + self.batch_size]
-            stored = {
-                doc["url"]: doc for doc in self.articles.find({"url": {"$in": [r.url for r in chunk]}}, LOOKUP_FIELDS)
-            }
-            for request in chunk:
-                reason = self._skip_reason(request, stored.get(request.url), now)
-                if reason:
-                    skipped[reason] = skipped.get(reason, 0) + 1
-                else:
-                    kept.append(self._conditional(request, stored.get(request.url)))
+        stored = self._stored(requests)
+        for request in requests:
+            reason = self._skip_reason(request, stored.get(request.url), now)
+            if reason:
+                skipped[reason] = skipped.get(reason, 0) + 1
+            else:
+                kept.append(self._conditional(request, stored.get(request.url)))
         return kept, skipped
+
+    def _stored(self, requests: list[Request]) -> dict[str, dict[str, Any]]:
+        """Stored documents by URL: one query per publication day the source gave
+        (`meta["date_path"]`, an equality the server can use), one `$in` for the rest."""
+        by_day: dict[str | None, list[str]] = {}
+        for request in requests:
+            by_day.setdefault(request.meta.get("date_path"), []).append(request.url)
+        stored: dict[str, dict[str, Any]] = {}
+        for day, urls in by_day.items():
+            for start in range(0, len(urls), self.batch_size):
+                query: dict[str, Any] = {"url": {"$in": urls[start : start + self.batch_size]}}
+                if day:
+                    query["date_path"] = day
+                stored.update((doc["url"], doc) for doc in self.articles.find(query, LOOKUP_FIELDS))
+        return stored
 
     def _skip_reason(self, request: Request, stored: dict[str, Any] | None, now: datetime) -> str | None:
         if stored is None or request.meta.get("force_fetch"):

@@ -137,10 +137,21 @@ class ArticleStore:
             again[(article["url"], article["date_path"])] = article
         return again
 
+    def _find_by_day(self, keys: Iterable[tuple[str, str]], projection: dict[str, int] | None = None) -> list[dict]:
+        """Stored documents for (url, date_path) keys: one query per day, each an
+        equality on `date_path` (indexed on MongoDB, pushed down to SQL on FerretDB,
+        where a bare `$in` over the collection is a slow scan)."""
+        by_day: dict[str, list[str]] = {}
+        for url, day in keys:
+            by_day.setdefault(day, []).append(url)
+        found = []
+        for day, urls in by_day.items():
+            found.extend(self.articles.find({"date_path": day, "url": {"$in": urls}}, projection))
+        return found
+
     def _stored_versions(self, batch: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-        urls = sorted({url for url, _ in batch})
-        found = self.articles.find({"url": {"$in": urls}}, {"url": 1, "date_path": 1, "content_hash": 1, "revision": 1})
-        return {(doc["url"], doc["date_path"]): doc for doc in found}
+        projection = {"url": 1, "date_path": 1, "content_hash": 1, "revision": 1, **dict.fromkeys(VALIDATOR_FIELDS, 1)}
+        return {(doc["url"], doc["date_path"]): doc for doc in self._find_by_day(batch, projection)}
 
     def _insert_new(self, new: list[dict[str, Any]], run_id: str, result: BatchResult) -> list[dict[str, Any]]:
         """insert_many, unordered; a duplicate key means another writer stored it
@@ -171,22 +182,22 @@ class ArticleStore:
             return raced
 
     def _touch_unchanged(self, unchanged: list[tuple[dict[str, Any], dict[str, Any]]], result: BatchResult) -> None:
-        """`last_seen_at` for the batch in one update_many; an article whose HTTP
-        validators or listed `lastmod` moved (content unchanged) gets them updated too,
-        so the next incremental run compares against them."""
+        """`last_seen_at` in one update_many per day; an article whose HTTP validators
+        or listed `lastmod` moved (content unchanged) gets them updated too, so the
+        next incremental run compares against them."""
         if not unchanged:
             return
         latest = max(article.get("fetched_at") or datetime.now(UTC) for _, article in unchanged)
-        same_ids = []
+        same: dict[str, list[str]] = {}
         for old, article in unchanged:
             moved = {f: article.get(f) for f in VALIDATOR_FIELDS if article.get(f) and article.get(f) != old.get(f)}
             if moved:
                 moved["last_seen_at"] = article.get("fetched_at") or latest
-                self.articles.update_one({"_id": old["_id"]}, {"$set": moved})
+                self.articles.update_one(_key_filter(old), {"$set": moved})
             else:
-                same_ids.append(old["_id"])
-        if same_ids:
-            self.articles.update_many({"_id": {"$in": same_ids}}, {"$set": {"last_seen_at": latest}})
+                same.setdefault(old["date_path"], []).append(old["url"])
+        for day, urls in same.items():
+            self.articles.update_many({"date_path": day, "url": {"$in": urls}}, {"$set": {"last_seen_at": latest}})
         result.unchanged += len(unchanged)
 
     def _update_changed(
@@ -195,22 +206,24 @@ class ArticleStore:
         raced: list[dict[str, Any]] = []
         for start in range(0, len(changed), self.max_updates):
             chunk = changed[start : start + self.max_updates]
-            self._archive([old["_id"] for old, _ in chunk])
+            self._archive([(old["url"], old["date_path"]) for old, _ in chunk])
             requests = []
             for old, article in chunk:
                 fields = {key: value for key, value in article.items() if key != "fetched_at"}
                 fields["last_seen_at"] = article.get("fetched_at") or datetime.now(UTC)
                 fields["crawl_run_id"] = run_id
                 fields["revision"] = old.get("revision", 1) + 1
-                requests.append(UpdateOne({"_id": old["_id"], "content_hash": old["content_hash"]}, {"$set": fields}))
+                guard = {**_key_filter(old), "content_hash": old["content_hash"]}
+                requests.append(UpdateOne(guard, {"$set": fields}))
             outcome = self.articles.bulk_write(requests, ordered=False)
             if outcome.matched_count == len(chunk):
                 result.updated += len(chunk)
                 continue
+            old_hashes = {old["content_hash"] for old, _ in chunk}
             still_old = {
                 doc["_id"]
-                for doc in self.articles.find({"_id": {"$in": [old["_id"] for old, _ in chunk]}}, {"content_hash": 1})
-                if doc["content_hash"] in {old["content_hash"] for old, _ in chunk}
+                for doc in self._find_by_day([(old["url"], old["date_path"]) for old, _ in chunk], {"content_hash": 1})
+                if doc["content_hash"] in old_hashes
             }
             for old, article in chunk:
                 if old["_id"] in still_old:
@@ -219,12 +232,12 @@ class ArticleStore:
                     result.updated += 1
         return raced
 
-    def _archive(self, ids: list[Any]) -> None:
+    def _archive(self, keys: list[tuple[str, str]]) -> None:
         """Copy the stored versions into `article_revisions` (idempotent by
         (article_id, revision))."""
         versions = []
         archived_at = datetime.now(UTC)
-        for doc in self.articles.find({"_id": {"$in": ids}}):
+        for doc in self._find_by_day(keys):
             doc["article_id"] = doc.pop("_id")
             doc["archived_at"] = archived_at
             versions.append(doc)
@@ -432,6 +445,10 @@ class StorePipeline:
             except PyMongoError as error:
                 logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
         self.client.close()
+
+
+def _key_filter(document: dict[str, Any]) -> dict[str, Any]:
+    return {"date_path": document["date_path"], "url": document["url"]}
 
 
 def _is_transient(error: OperationFailure) -> bool:

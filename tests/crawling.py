@@ -42,6 +42,31 @@ class CrawlResult:
         return int(self.stats.get(key, 0))
 
 
+def crawl_command(
+    tmp_path: Path, *arguments: str, settings: dict[str, str] | None = None, feed: bool = True
+) -> list[str]:
+    """The `scrapy crawl franceinfo` command line the tests run, stats to tmp_path/stats.json."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo"]
+    if feed:
+        command += ["-O", f"{tmp_path / 'items.jsonl'}:jsonl"]
+    for argument in arguments:
+        command += ["-a", argument]
+    merged = {
+        **REPLICA_SETTINGS,
+        "STATS_FILE": str(tmp_path / "stats.json"),
+        "STORE_SPILL_DIR": str(tmp_path / "spill"),
+    }
+    merged.update(settings or {})
+    for key, value in merged.items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def read_stats(tmp_path: Path) -> dict[str, Any]:
+    path = tmp_path / "stats.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def run_crawl(
     tmp_path: Path,
     *arguments: str,
@@ -51,18 +76,10 @@ def run_crawl(
 ) -> CrawlResult:
     """`scrapy crawl franceinfo -a …` in the repo, items to a JSON-lines feed."""
     feed = tmp_path / "items.jsonl"
-    stats_file = tmp_path / "stats.json"
-    for leftover in (feed, stats_file):
+    for leftover in (feed, tmp_path / "stats.json"):
         leftover.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo", "-O", f"{feed}:jsonl"]
-    for argument in arguments:
-        command += ["-a", argument]
-    merged = {**REPLICA_SETTINGS, "STATS_FILE": str(stats_file), "STORE_SPILL_DIR": str(tmp_path / "spill")}
-    merged.update(settings or {})
-    for key, value in merged.items():
-        command += ["-s", f"{key}={value}"]
+    command = crawl_command(tmp_path, *arguments, settings=settings)
     environment = {**os.environ, "STORE_ENABLED": "0", **(env or {})}
     process = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout)
-    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     items = [json.loads(line) for line in feed.read_text().splitlines()] if feed.exists() else []
-    return CrawlResult(process.returncode, stats, items, process.stderr)
+    return CrawlResult(process.returncode, read_stats(tmp_path), items, process.stderr)

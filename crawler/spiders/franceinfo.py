@@ -3,6 +3,12 @@
 The spider only decides what to fetch. Discovery documents are read by
 `crawler.discovery`, article pages by the page objects of `crawler.pages`; items
 leave as raw articles for the pipelines (normalize, validate, deduplicate, store).
+
+Requests bypass Scrapy's persistent dupefilter (`dont_filter`): the spider
+deduplicates canonical URLs itself within a run, and the store (through
+`crawler.incremental`) knows what earlier runs already have. So a run resumed from
+a `JOBDIR` after a kill re-reads discovery and fetches exactly what is missing,
+including pages that were in flight when it died.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.failures import failure_reason
-from crawler.normalize import canonical_url
+from crawler.normalize import canonical_url, date_path
 from crawler.pages import NotAnArticle, site_for
 from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
@@ -45,6 +51,7 @@ class FranceinfoSpider(Spider):
         self.site_hosts = {base_host, *(host for host in self.site.hosts)}
         self.allowed_domains = sorted(self.site_hosts)
         self.seen_urls: set[str] = set()
+        self.parsed_urls: set[str] = set()
         self.articles_requested = 0
 
     @classmethod
@@ -52,7 +59,6 @@ class FranceinfoSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
-        crawler.signals.connect(spider.request_dropped, signals.request_dropped)
         return spider
 
     @classmethod
@@ -102,7 +108,9 @@ class FranceinfoSpider(Spider):
                 yield request
 
     def discovery_request(self, url: str, callback: Any, source: str) -> Request:
-        return Request(url, callback=callback, errback=self.on_error, meta={"source": source, "discovery": True})
+        return Request(
+            url, callback=callback, errback=self.on_error, meta={"source": source, "discovery": True}, dont_filter=True
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         kind, links = discovery.parse_sitemap(response.body)
@@ -114,7 +122,9 @@ class FranceinfoSpider(Spider):
                 if self.wanted_sitemap(link):
                     yield self.discovery_request(link.url, self.parse_sitemap, "sitemap")
             return
-        yield from self.article_requests([link for link in links if self.in_window(link.date)], "sitemap")
+        period = discovery.sitemap_day(response.url)
+        day = f"{period[0]:04d}/{period[1]:02d}/{period[2]:02d}" if period and period[2] else None
+        yield from self.article_requests([link for link in links if self.in_window(link.date)], "sitemap", day)
 
     def wanted_sitemap(self, link: discovery.Link) -> bool:
         """Archive sitemaps that may hold articles of [since, until]; never the news sitemap twice."""
@@ -151,8 +161,10 @@ class FranceinfoSpider(Spider):
             request.meta["section_page"] = page + 1
             yield request
 
-    def article_requests(self, links: list[discovery.Link], source: str) -> Iterator[Request]:
-        """One request per canonical article URL: variants and repeats cost nothing."""
+    def article_requests(self, links: list[discovery.Link], source: str, day: str | None = None) -> Iterator[Request]:
+        """One request per canonical article URL: variants and repeats cost nothing.
+        `meta["date_path"]` is the publication day the source gives (the archive
+        sitemap's day, else the listed publication date), a hint for store look-ups."""
         for link in links:
             url = canonical_url(link.url, base=self.base_url, host_aliases=self.site.host_aliases)
             if not discovery.is_article_url(url, self.site_hosts):
@@ -171,13 +183,24 @@ class FranceinfoSpider(Spider):
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
-                meta={"source": source, "article": True, "lastmod": link.lastmod},
+                meta={
+                    "source": source,
+                    "article": True,
+                    "lastmod": link.lastmod,
+                    "date_path": day or (date_path("", link.published) if link.published else None),
+                },
+                dont_filter=True,
             )
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
             return
+        landed = canonical_url(response.url, host_aliases=self.site.host_aliases)
+        if landed in self.parsed_urls:
+            self.crawler.stats.inc_value("discovered/already_parsed")
+            return
+        self.parsed_urls.add(landed)
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type and content_type not in HTML_TYPES:
             self.count("dropped/not_html", response.url, content_type.decode("latin-1"))
@@ -196,20 +219,11 @@ class FranceinfoSpider(Spider):
             self.count(f"dropped/{error.reason}", response.url, error.detail)
             return
         item["fetched_at"] = datetime.now(UTC)
-        item["discovered_via"] = response.meta.get("source")
+        item["source_lastmod"] = response.meta.get("lastmod")
+        item["http_etag"] = _header(response, b"ETag")
+        item["http_last_modified"] = _header(response, b"Last-Modified")
         self.crawler.stats.inc_value("articles/parsed")
         yield item
-
-    def request_dropped(self, request: Request, spider: Spider) -> None:
-        """The scheduler drops a redirect to a URL already requested: a loop when the
-        URL is in its own redirect chain, else a redirect to an article we fetch anyway."""
-        chain = request.meta.get("redirect_urls") or []
-        if not chain:
-            return
-        if request.url in chain:
-            self.count("failed/redirect_loop", chain[0], " -> ".join([*chain, request.url]))
-        else:
-            self.crawler.stats.inc_value("discovered/redirect_to_known")
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
