@@ -6,7 +6,8 @@ and at close, backed by a journal on disk (`pipelines.journal`), retries with
 backoff while the server is away, the journal kept as the spill file when it
 stays away, and the run's `crawl_runs` document.
 
-A batch costs one look-up for its keys, one `insert_many` for new articles, one
+A batch costs one unordered `insert_many`; the articles the unique index refuses
+are already stored and cost one look-up per publication day, then one
 `update_many` (`last_seen_at`) for unchanged ones, and for changed ones the old
 version into `article_revisions` then a guarded update (`content_hash` must still
 be the old one), at most `STORE_MAX_UPDATES_PER_COMMAND` updates per command.
@@ -118,20 +119,25 @@ class ArticleStore:
     def _write_once(
         self, batch: dict[tuple[str, str], dict[str, Any]], run_id: str, result: BatchResult
     ) -> dict[tuple[str, str], dict[str, Any]]:
-        """One pass; returns the articles to pass again (raced by another writer)."""
-        stored = self._stored_versions(batch)
-        new, unchanged, changed = [], [], []
-        for key, article in batch.items():
+        """One pass; returns the articles to pass again (raced by another writer).
+
+        Insert first: a new article costs no look-up, and the unique index tells
+        which ones are already stored; only those are looked up and compared."""
+        stored_already = self._insert_new(list(batch.values()), run_id, result)
+        if not stored_already:
+            return {}
+        keys = {(article["url"], article["date_path"]): article for article in stored_already}
+        stored = self._stored_versions(keys)
+        unchanged, changed = [], []
+        again: dict[tuple[str, str], dict[str, Any]] = {}
+        for key, article in keys.items():
             old = stored.get(key)
             if old is None:
-                new.append(article)
+                again[key] = article
             elif old["content_hash"] == article["content_hash"]:
                 unchanged.append((old, article))
             else:
                 changed.append((old, article))
-        again: dict[tuple[str, str], dict[str, Any]] = {}
-        for article in self._insert_new(new, run_id, result):
-            again[(article["url"], article["date_path"])] = article
         self._touch_unchanged(unchanged, result)
         for article in self._update_changed(changed, run_id, result):
             again[(article["url"], article["date_path"])] = article
@@ -154,8 +160,8 @@ class ArticleStore:
         return {(doc["url"], doc["date_path"]): doc for doc in self._find_by_day(batch, projection)}
 
     def _insert_new(self, new: list[dict[str, Any]], run_id: str, result: BatchResult) -> list[dict[str, Any]]:
-        """insert_many, unordered; a duplicate key means another writer stored it
-        first: those articles are returned to be compared again, not counted as errors."""
+        """insert_many, unordered; returns the articles the unique index refused as
+        already stored (by an earlier run, or by another writer a moment ago)."""
         if not new:
             return []
         documents = []
@@ -163,6 +169,8 @@ class ArticleStore:
             seen = article.get("fetched_at") or datetime.now(UTC)
             document = {key: value for key, value in article.items() if key != "fetched_at"}
             document.update(first_seen_at=seen, last_seen_at=seen, revision=1, crawl_run_id=run_id)
+            if isinstance(article.get("published_at"), datetime):
+                document["freshness_lag_s"] = max(0, int((seen - article["published_at"]).total_seconds()))
             documents.append(document)
         try:
             self.articles.insert_many(documents, ordered=False)

@@ -219,7 +219,7 @@ class FranceinfoSpider(Spider):
             self.count(f"dropped/{error.reason}", response.url, error.detail)
             return
         item["fetched_at"] = datetime.now(UTC)
-        item["source_lastmod"] = response.meta.get("lastmod")
+        item["source_lastmod"] = None if response.meta.get("redirect_urls") else response.meta.get("lastmod")
         item["http_etag"] = _header(response, b"ETag")
         item["http_last_modified"] = _header(response, b"Last-Modified")
         self.crawler.stats.inc_value("articles/parsed")
