@@ -120,22 +120,26 @@ def test_some_article_has_lire_aussi_and_subheaders(base, full_truth):
     assert lire and lire[0].endswith(".html")
 
 
-def test_live_page(base, full_truth):
+def test_live_page_loads_its_posts_after_the_page(base, full_truth):
+    """Like the real site: the page ships an empty container and a script; the
+    posts come from an XHR (`/_live/<id>.json`), newest first."""
     for article in _sample(full_truth, "live", 2):
         tree = fetch(article["url"]).tree()
         assert tree.xpath("//article[contains(@class,'content-live')]")
-        posts = tree.xpath("//div[@class='c-live__posts']/article[@class='c-live-post']")
+        box = tree.xpath("//div[@class='c-live__posts']")[0]
+        assert len(box) == 0 and box.get("data-live-url") == f"/_live/{article['id']}.json"
+        assert "fetch(box.dataset.liveUrl)" in html.tostring(tree, encoding="unicode")
+        posts = get_json(base + box.get("data-live-url"))
         assert len(posts) == len(article["live_posts"]) >= 2
-        times = [p.xpath("string(time[@class='c-live-post__time']/@datetime)") for p in posts]
-        assert times == sorted(times, reverse=True)
-        assert re.match(r"^\d{2}h\d{2}$", posts[0].xpath("string(time)"))
-        assert posts[0].xpath("string(h2[@class='c-live-post__title'])") == article["live_posts"][0]["title"]
-        assert posts[0].xpath("string(div[@class='c-live-post__content']/p)") == article["live_posts"][0]["text"]
+        assert [p["datetime"] for p in posts] == sorted((p["datetime"] for p in posts), reverse=True)
+        assert re.match(r"^\d{2}h\d{2}$", posts[0]["clock"])
+        assert (posts[0]["title"], posts[0]["text"]) == (
+            article["live_posts"][0]["title"],
+            article["live_posts"][0]["text"],
+        )
         live = of_type(json_ld(tree), "LiveBlogPosting")
-        updates = live["liveBlogUpdate"]
-        assert [u["@type"] for u in updates] == ["BlogPosting"] * len(posts)
-        assert updates[0]["headline"] == article["live_posts"][0]["title"]
-        assert updates[0]["datePublished"] == live["dateModified"]
+        assert "liveBlogUpdate" not in live and live["headline"]
+        assert article["client_rendered"] is True
         assert "/direct-" in article["url"]
 
 
@@ -210,3 +214,14 @@ def test_dst_offsets_follow_europe_paris():
         summer = next(a for a in truth if a["published"].endswith("+02:00") and a["kind"] == "article")
         news = of_type(json_ld(fetch(summer["url"]).tree()), "NewsArticle")
         assert news["datePublished"].endswith("+0200")
+
+
+def test_some_articles_inject_their_body_with_a_script(base, full_truth):
+    rendered = [a for a in full_truth["articles"] if a["kind"] == "article" and a["client_rendered"]]
+    assert rendered, "every 25th plain article is client-rendered"
+    article = rendered[0]
+    tree = fetch(article["url"]).tree()
+    body = tree.xpath("//div[contains(@class,'c-body')]")[0]
+    assert len(body) == 0 and body.get("data-client-rendered") == "true"
+    blocks = get_json(base + body.get("data-body-url"))
+    assert [text for _, text in blocks] == article["body"]

@@ -25,6 +25,7 @@ RECORD_CASES = {
     "http_410",
     "redirect_loop",
     "redirect_chain",
+    "render_hang",
 }
 
 
@@ -161,3 +162,11 @@ def test_quirk_records_are_in_their_day_sitemap(quirks):
             parts = urlsplit(entry["url"])
             sitemap = fetch(f"{parts.scheme}://{parts.netloc}{day}").body.decode()
             assert f"<loc>{entry['url']}</loc>" in sitemap
+
+
+def test_render_hang_page_ships_an_empty_body_whose_xhr_never_answers_in_time(base, quirks):
+    entry = _one(quirks, "render_hang")
+    tree = fetch(entry["url"]).tree()
+    body = tree.xpath("//div[contains(@class,'c-body')]")[0]
+    assert body.get("data-client-rendered") == "true" and len(body) == 0
+    assert body.get("data-body-url") == f"/_body/{entry['id']}.json"
