@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright._impl import _errors as browser_errors
 from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
@@ -9,6 +10,8 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 _BY_TYPE: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((browser_errors.TimeoutError,), "render_timeout"),
+    ((browser_errors.TargetClosedError,), "render_crashed"),
     ((scrapy_errors.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError), "timeout"),
     ((scrapy_errors.CannotResolveHostError, net.DNSLookupError), "dns"),
     ((scrapy_errors.DownloadConnectionRefusedError, net.ConnectionRefusedError), "connection_refused"),

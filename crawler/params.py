@@ -38,6 +38,7 @@ class CrawlArguments:
     until: datetime | None = None
     urls: tuple[str, ...] = ()
     max_articles: int | None = None
+    render_urls: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -45,7 +46,8 @@ class CrawlArguments:
         """Validate `-a` values; raise `ArgumentError` on the first bad one."""
         args = dict(arguments)
         base_url = _base_url(args.pop("base_url", DEFAULT_BASE_URL))
-        urls = _urls(args.pop("urls", ""), args.pop("url_file", ""))
+        render_urls = _urls(args.pop("render_urls", ""), args.pop("render_url_file", ""), "render_url_file")
+        urls = tuple(dict.fromkeys(_urls(args.pop("urls", ""), args.pop("url_file", "")) + render_urls))
         sources = _choices("sources", args.pop("sources", ""), SOURCES) or DEFAULT_SOURCES
         if urls and "urls" not in sources:
             sources = ("urls",) if "sources" not in arguments else (*sources, "urls")
@@ -57,7 +59,7 @@ class CrawlArguments:
         if since and until and since > until:
             raise ArgumentError(f"since ({since.date()}) is after until ({until.date()})")
         max_articles = _positive_int("max_articles", args.pop("max_articles", ""))
-        return cls(base_url, sources, sections, since, until, urls, max_articles, args)
+        return cls(base_url, sources, sections, since, until, urls, max_articles, render_urls, args)
 
 
 def _base_url(value: str) -> str:
@@ -94,13 +96,13 @@ def _positive_int(name: str, value: str) -> int | None:
     return int(value)
 
 
-def _urls(inline: str, url_file: str) -> tuple[str, ...]:
+def _urls(inline: str, url_file: str, file_argument: str = "url_file") -> tuple[str, ...]:
     urls = [part.strip() for part in inline.split(",") if part.strip()]
     if url_file:
         try:
             lines = Path(url_file).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
-            raise ArgumentError(f"url_file {url_file!r} can't be read: {error.strerror or error}") from None
+            raise ArgumentError(f"{file_argument} {url_file!r} can't be read: {error.strerror or error}") from None
         urls.extend(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
     for url in urls:
         if urlsplit(url).scheme not in ("http", "https"):

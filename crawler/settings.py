@@ -7,6 +7,8 @@ and benchmarks override politeness with `-s` for the local replica only.
 
 import os
 
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS as SCRAPY_RETRY_EXCEPTIONS
+
 BOT_NAME = "franceinfo-crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -90,3 +92,38 @@ RUN_LOCK_STALE_SECONDS = 600
 INCREMENTAL_ENABLED = True
 INCREMENTAL_REFETCH_SECONDS = 3600
 SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+
+# Rendering in Chromium (crawler/render.py decides which pages; scrapy-playwright renders).
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"
+RENDER_ENABLED = True
+RENDER_ALWAYS = [r"/direct-[^/]*_\d+\.html$"]
+RENDER_WAIT_SELECTOR = ".c-body > *, .c-live__posts > *"
+RENDER_WAIT_TIMEOUT_MS = 15_000
+RENDER_RETRY_TIMES = 1
+RETRY_EXCEPTIONS = [
+    *SCRAPY_RETRY_EXCEPTIONS,
+    "playwright._impl._errors.TimeoutError",
+    "playwright._impl._errors.TargetClosedError",
+]

@@ -245,9 +245,10 @@ class ReplicaSite:
 
     # -- the clock --------------------------------------------------------------
 
-    def advance(self, publish: int = 0, edit: int = 0, minutes: float = 10) -> Advance:
+    def advance(self, publish: int = 0, edit: int = 0, minutes: float = 10, edit_ids: tuple[int, ...] = ()) -> Advance:
         """Move the clock by `minutes`, publish `publish` articles and edit `edit`
-        random ones plus the `edited` quirk article. Same seed and calls, same site."""
+        random ones plus the `edited` quirk article (and `edit_ids`, for tests that need
+        a given article edited: a live page then gains posts). Same seed and calls, same site."""
         if minutes <= 0:
             raise ValueError("minutes must be positive")
         with self._lock:
@@ -256,7 +257,7 @@ class ReplicaSite:
             before, after = self.now, self.now + max(1, int(minutes * 60))
             result = Advance(now=after)
             candidates = [i for i in self._order if i != self.edited_id]
-            chosen = [*rng.sample(candidates, min(edit, len(candidates))), self.edited_id]
+            chosen = {*rng.sample(candidates, min(edit, len(candidates))), self.edited_id, *edit_ids}
             for article_id in sorted(chosen):
                 article = self._articles[article_id]
                 edited = replace(article, edits=(*article.edits, rng.randint(before + 1, after)))

@@ -77,6 +77,7 @@ class FranceinfoArticlePage(HtmlPage):
         "[*[self::h2 or self::h3 or self::p or self::span][normalize-space()='À regarder']]"
     )
     RELATED_TITLE = etree.XPath(".//*[contains(@class, '__title')]")
+    CLIENT_SIDE_MARKERS = ".c-body[data-client-rendered], .c-live__posts[data-live-url], .c-body [data-esi-url]"
     PLACEHOLDER_MARKERS = ("placeholder", "data:image", "blank.gif", "pixel", "spacer")
 
     def to_item(self) -> dict[str, Any]:
@@ -87,6 +88,8 @@ class FranceinfoArticlePage(HtmlPage):
         if not title:
             raise NotAnArticle("no_title")
         paragraphs = self.paragraphs()
+        if not paragraphs and self.first(self.CLIENT_SIDE_MARKERS) is not None:
+            raise NotAnArticle("client_rendered", "the body is filled in by a script after load")
         if not paragraphs and self.kind == "article":
             raise NotAnArticle("empty_body", "no body paragraphs")
         return {

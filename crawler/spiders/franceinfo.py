@@ -30,6 +30,7 @@ from crawler.normalize import canonical_url, date_path
 from crawler.pages import NotAnArticle, site_for
 from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
+from crawler.render import RenderPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class FranceinfoSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FranceinfoSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
+        forced = [canonical_url(url, host_aliases=spider.site.host_aliases) for url in spider.arguments.render_urls]
+        spider.render = RenderPolicy(crawler, forced)
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
         return spider
 
@@ -179,7 +182,7 @@ class FranceinfoSpider(Spider):
             self.seen_urls.add(url)
             self.articles_requested += 1
             self.crawler.stats.inc_value(f"discovered/{source}")
-            yield Request(
+            request = Request(
                 url,
                 callback=self.parse_article,
                 errback=self.on_error,
@@ -191,8 +194,10 @@ class FranceinfoSpider(Spider):
                 },
                 dont_filter=True,
             )
+            reason = self.render.reason_before_fetch(url)
+            yield (self.render.render(request, reason) or request) if reason else request
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | Request]:
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
             return
@@ -200,7 +205,6 @@ class FranceinfoSpider(Spider):
         if landed in self.parsed_urls:
             self.crawler.stats.inc_value("discovered/already_parsed")
             return
-        self.parsed_urls.add(landed)
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type and content_type not in HTML_TYPES:
             self.count("dropped/not_html", response.url, content_type.decode("latin-1"))
@@ -216,12 +220,20 @@ class FranceinfoSpider(Spider):
                 raise NotAnArticle("truncated", "the HTML ends before </html>")
             item = page.to_item()
         except NotAnArticle as error:
+            if error.reason == "client_rendered" and not response.meta.get("playwright"):
+                rendered = self.render.render(response.request, "client_side")
+                if rendered is not None:
+                    yield rendered
+                    return
             self.count(f"dropped/{error.reason}", response.url, error.detail)
             return
         item["fetched_at"] = datetime.now(UTC)
         item["source_lastmod"] = None if response.meta.get("redirect_urls") else response.meta.get("lastmod")
         item["http_etag"] = _header(response, b"ETag")
         item["http_last_modified"] = _header(response, b"Last-Modified")
+        if response.meta.get("playwright"):
+            self.crawler.stats.inc_value("render/parsed")
+        self.parsed_urls.add(landed)
         self.crawler.stats.inc_value("articles/parsed")
         yield item
 

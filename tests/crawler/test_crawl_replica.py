@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def replica() -> Iterator[ReplicaServer]:
-    with ReplicaServer(ReplicaSite(articles=200, seed=1, slow_seconds=6), port=0) as server:
+    with ReplicaServer(ReplicaSite(articles=200, seed=1, slow_seconds=6, hang_seconds=8), port=0) as server:
         yield server
 
 
@@ -96,6 +96,7 @@ def test_url_variants_cost_no_second_request(
         ("not_html", "dropped/not_html"),
         ("future_date", "dropped/invalid/published_at"),
         ("no_title", "dropped/no_title"),
+        ("render_hang", "failed/render_timeout"),
     ],
 )
 def test_each_broken_case_has_its_own_reason(full_crawl, quirks: list[dict], case: str, stat: str) -> None:

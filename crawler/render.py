@@ -1,0 +1,81 @@
+"""When a page goes through Chromium, and how: the only code that sets the
+`playwright` request meta key.
+
+A request is rendered when (1) its URL matches `RENDER_ALWAYS` (live pages, whose
+posts arrive by XHR), (2) the static page object found an empty body with the
+site's client-side markers (once, automatically), or (3) its URL was listed with
+the spider argument `render_urls=` / `render_url_file=`. A page is never rendered
+twice; stats count rendered pages by reason (`render/reason/<reason>`).
+
+Rendering is bounded by settings read by scrapy-playwright (`PLAYWRIGHT_MAX_CONTEXTS`,
+`PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`, `PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT`) and ours:
+it waits for the content selector (`RENDER_WAIT_SELECTOR`, `RENDER_WAIT_TIMEOUT_MS`),
+never for network idle, and `abort_request` blocks images, media, fonts, styles and
+third-party hosts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy_playwright.page import PageMethod
+
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", "eventsource", "websocket"})
+
+
+def abort_request(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: only the page's own documents, scripts and XHR load."""
+    if request.resource_type in BLOCKED_RESOURCE_TYPES:
+        return True
+    if request.is_navigation_request():
+        return False
+    try:
+        page_host = urlsplit(request.frame.url).hostname
+    except Exception:  # a detached frame: nothing of it is needed
+        return True
+    return bool(page_host) and urlsplit(request.url).hostname != page_host
+
+
+class RenderPolicy:
+    def __init__(self, crawler: Crawler, forced_urls: Iterable[str] = ()) -> None:
+        settings = crawler.settings
+        self.always = [re.compile(pattern) for pattern in settings.getlist("RENDER_ALWAYS")]
+        self.enabled = settings.getbool("RENDER_ENABLED", True)
+        self.wait_selector = settings.get("RENDER_WAIT_SELECTOR")
+        self.wait_timeout_ms = settings.getint("RENDER_WAIT_TIMEOUT_MS", 15000)
+        self.max_retries = settings.getint("RENDER_RETRY_TIMES", 1)
+        self.forced = set(forced_urls)
+        self.crawler = crawler
+        self.rendered: set[str] = set()
+
+    def reason_before_fetch(self, url: str) -> str | None:
+        """Why this URL goes straight to the browser, if it does."""
+        if not self.enabled:
+            return None
+        if url in self.forced:
+            return "forced"
+        if any(pattern.search(urlsplit(url).path) for pattern in self.always):
+            return "live"
+        return None
+
+    def render(self, request: Request, reason: str) -> Request | None:
+        """The request, sent through Chromium; None if this URL was rendered already."""
+        if not self.enabled or request.url in self.rendered:
+            self.crawler.stats.inc_value("render/refused_twice" if self.enabled else "render/disabled")
+            return None
+        self.rendered.add(request.url)
+        self.crawler.stats.inc_value(f"render/reason/{reason}")
+        meta = {
+            **request.meta,
+            "playwright": True,
+            "playwright_page_methods": [
+                PageMethod("wait_for_selector", self.wait_selector, timeout=self.wait_timeout_ms)
+            ],
+            "render_reason": reason,
+            "max_retry_times": self.max_retries,
+        }
+        return request.replace(meta=meta, dont_filter=True)
