@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-day", type=int, default=40, help="articles published per day")
     parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long the `slow` quirk page sleeps")
     parser.add_argument("--failures", type=int, default=2, help="errors a `server_error_then_ok` URL serves first")
+    parser.add_argument(
+        "--client-rendered-every",
+        type=int,
+        default=25,
+        help="every Nth plain article injects its body by script (0: none)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -36,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         per_day=args.per_day,
         slow_seconds=args.slow_seconds,
         failures=args.failures,
+        client_rendered_every=args.client_rendered_every,
     )
     server = ReplicaServer(site, host=args.host, port=args.port, base_url=args.base_url).start()
     stop = threading.Event()
