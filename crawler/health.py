@@ -26,7 +26,7 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from pipelines.store import redact_uri, short_error
+from crawler.mongo import redact_uri, short_error
 
 HEALTHY, UNHEALTHY, UNREACHABLE = 0, 1, 2
 DEFAULT_MAX_AGE_MINUTES = 30.0

@@ -18,6 +18,14 @@ if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "ok installed
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
 fi
+# Debian's Chromium, for the pages rendered through scrapy-playwright (Playwright's
+# own browser download cannot work here).
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed"; then
+    echo "installing chromium" >&2
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+
 if [ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
     echo "error: /usr/lib/postgresql/15/bin/pg_ctl missing (expected Debian 12's PostgreSQL 15)" >&2
     exit 1

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
+from crawler.mongo import redact_uri, short_error
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -54,18 +54,11 @@ REVISION_INDEXES = [
     ([("article_id", ASCENDING), ("revision", ASCENDING)], {"unique": True, "name": "article_revision"}),
     ([("archived_at", DESCENDING)], {"name": "archived_at"}),
 ]
+RUN_INDEXES = [
+    ([("started_at", DESCENDING)], {"name": "started_at"}),
+    ([("finished_at", DESCENDING)], {"name": "finished_at"}),
+]
 VALIDATOR_FIELDS = ("source_lastmod", "http_etag", "http_last_modified")
-_URI_SECRET = re.compile(r"(?<=://)([^:/@]+):([^@/]+)@")
-
-
-def redact_uri(uri: str) -> str:
-    """`mongodb://user:secret@host/` -> `mongodb://user:***@host/`, for logs and stats."""
-    return _URI_SECRET.sub(r"\1:***@", uri)
-
-
-def short_error(error: BaseException) -> str:
-    """pymongo's first clause, without the topology dump."""
-    return str(error).split(" (configured timeouts")[0].split(", Timeout:")[0]
 
 
 def new_run_id(spider_name: str, now: datetime | None = None) -> str:
@@ -96,6 +89,8 @@ class ArticleStore:
             self.articles.create_index(keys, **options)
         for keys, options in REVISION_INDEXES:
             self.revisions.create_index(keys, **options)
+        for keys, options in RUN_INDEXES:
+            self.db["crawl_runs"].create_index(keys, **options)
 
     def write_batch(self, articles: Iterable[dict[str, Any]], run_id: str) -> BatchResult:
         """Store a batch; returns what happened to each article. Raises only on

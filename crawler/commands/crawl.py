@@ -17,8 +17,10 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from crawler import exitcodes
+from crawler.jobdir import repair_request_queues
+from crawler.mongo import redact_uri, short_error
 from crawler.runlock import RunLock
-from pipelines.store import new_run_id, redact_uri, short_error
+from pipelines.store import new_run_id
 
 STORE_PIPELINE = "pipelines.store.StorePipeline"
 
@@ -49,6 +51,8 @@ class Command(ScrapyCrawl):
             raise UsageError("scrapy crawl takes one spider name")
         spider_name = args[0]
         lock = self.take_run_lock(spider_name, opts.spargs) if self.store_enabled else None
+        if self.settings.get("JOBDIR"):
+            repair_request_queues(self.settings.get("JOBDIR"))
         try:
             crawler = self._create_crawler(spider_name)
             self.crawler_process.crawl(crawler, **opts.spargs)

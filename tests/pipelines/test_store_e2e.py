@@ -214,6 +214,7 @@ def test_sigkill_then_resume_with_the_same_jobdir_stores_everything_once(
         killed_at = database.articles.count_documents({})
         fetched_before = article_fetches(server)
         resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        (tmp_path / "resumed.log").write_text(resumed.stderr)
         assert resumed.returncode == 0, resumed.stderr[-2000:]
         expected = storable_urls(server)
         assert_stored_exactly_once(database, expected)

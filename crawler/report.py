@@ -1,0 +1,785 @@
+"""`python -m crawler.report --out report.html [--days 14]`: the page whoever is on call
+opens first. Is the crawler running, what did the last runs store, what fails, how
+fresh are the articles?
+
+One self-contained HTML file (inline CSS and SVG, no script, nothing fetched), so it
+can be mailed, attached to a ticket or opened from a volume. Numbers are printed as
+text next to every chart.
+
+`gather(db, days)` reads MongoDB into a `ReportData`; `render(data)` turns it into
+HTML without any I/O. The aggregations stay within what FerretDB 1.24 (the test and
+demo server) runs correctly: `$match`, `$group` with a single `$sum` (a second
+accumulator in the same `$group` comes back as 0 there, FerretDB issue #4616),
+`$sort`, `$count`. Date bucketing, percentiles and the sums over the dynamic
+`counts` keys are done in Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo import DESCENDING
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from crawler.health import (
+    DEFAULT_DATABASE,
+    DEFAULT_MAX_AGE_MINUTES,
+    DEFAULT_MONGO_URI,
+    as_utc,
+    connect,
+    duration,
+    minutes_from_env,
+)
+from crawler.mongo import redact_uri, short_error
+
+PARIS = ZoneInfo("Europe/Paris")
+FAILURE_PREFIXES = ("failed/", "dropped/")
+LAST_RUNS_SHOWN = 25
+TOP_REASONS_SHOWN = 15
+MAX_SECTIONS_SHOWN = 11
+LAG_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("< 5 min", 5 * 60),
+    ("5–15 min", 15 * 60),
+    ("15–30 min", 30 * 60),
+    ("30–60 min", 3600),
+    ("1–2 h", 2 * 3600),
+    ("2–6 h", 6 * 3600),
+    ("6–12 h", 12 * 3600),
+    ("12–24 h", 24 * 3600),
+    ("1–2 d", 2 * 86400),
+    ("2–7 d", 7 * 86400),
+    ("≥ 7 d", math.inf),
+)
+TIME_BUCKETS = [timedelta(minutes=m) for m in (5, 15, 30, 60, 120, 180, 360, 720, 1440)]
+MAX_TIME_BUCKETS = 168
+STORE_COLORS = {"new": "#2b6cb0", "updated": "#dd8a1e", "unchanged": "#a0aec0"}
+FAILURE_COLOR = "#c53030"
+LAG_COLOR = "#2f855a"
+SECTION_PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+    "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#7f3c8d",
+)  # fmt: skip
+OTHER_COLOR = "#bab0ac"
+REASON_MEANINGS = {
+    "failed/timeout": "no answer within DOWNLOAD_TIMEOUT",
+    "failed/dns": "the host name did not resolve",
+    "failed/connection_refused": "the server refused the connection",
+    "failed/connection_lost": "the connection dropped mid-answer",
+    "failed/redirect_loop": "redirects went round in a circle",
+    "failed/robots_txt": "robots.txt forbids the URL",
+    "failed/offsite": "the URL left the site",
+    "failed/too_large": "the page is larger than DOWNLOAD_MAXSIZE",
+    "failed/truncated": "the transfer was cut short",
+    "failed/render_timeout": "Chromium did not render the page in time (after a retry)",
+    "failed/render_crashed": "Chromium crashed on the page (after a retry)",
+    "dropped/not_html": "the URL served something else than HTML",
+    "dropped/not_article": "the page is not an article",
+    "dropped/no_title": "the article has no title",
+    "dropped/empty_body": "the article has no body text",
+    "dropped/truncated": "the page was cut short",
+    "dropped/empty_page": "the page was empty",
+    "dropped/duplicate": "the same (url, date_path) twice in one run",
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One `crawl_runs` document, with the numbers the report shows."""
+
+    run_id: str
+    spider: str
+    arguments: dict[str, str]
+    started_at: datetime | None
+    finished_at: datetime | None
+    status: str
+    finish_reason: str | None
+    counts: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Run:
+        counts = doc.get("counts") or {}
+        return cls(
+            run_id=str(doc.get("run_id") or doc.get("_id")),
+            spider=str(doc.get("spider") or ""),
+            arguments={str(k): str(v) for k, v in (doc.get("arguments") or {}).items()},
+            started_at=as_utc(doc.get("started_at")),
+            finished_at=as_utc(doc.get("finished_at")),
+            status=str(doc.get("status") or "unknown"),
+            finish_reason=doc.get("finish_reason"),
+            counts={str(k): v for k, v in counts.items() if isinstance(v, int | float) and not isinstance(v, bool)},
+        )
+
+    def count(self, key: str) -> int:
+        return int(self.counts.get(key, 0))
+
+    @property
+    def new(self) -> int:
+        return self.count("store/new")
+
+    @property
+    def updated(self) -> int:
+        return self.count("store/updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("store/unchanged")
+
+    @property
+    def failures(self) -> int:
+        """Pages the run gave up on (`failed/*`) or could not use (`dropped/*`)."""
+        return sum(int(v) for k, v in self.counts.items() if k.startswith(FAILURE_PREFIXES))
+
+    @property
+    def requests(self) -> int:
+        return self.count("downloader/request_count")
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the page shows, read once; `render` needs nothing else."""
+
+    generated_at: datetime
+    database: str
+    days: int
+    runs: list[Run]
+    last_success: Run | None
+    total_articles: int
+    total_revisions: int
+    section_days: dict[str, dict[str, int]]
+    lags_s: list[float]
+    max_age_minutes: float = DEFAULT_MAX_AGE_MINUTES
+
+    @property
+    def since(self) -> datetime:
+        return self.generated_at - timedelta(days=self.days)
+
+
+def gather(db: Database, days: int, now: datetime | None = None, max_age_minutes: float | None = None) -> ReportData:
+    """Read the window's runs and articles. `days` is the window; the last successful
+    run and the totals are looked up whatever their age."""
+    now = now or datetime.now(UTC)
+    since = now - timedelta(days=days)
+    runs = [
+        Run.from_document(doc)
+        for doc in db["crawl_runs"].find({"started_at": {"$gte": since}}).sort("started_at", DESCENDING)
+    ]
+    last = db["crawl_runs"].find_one({"status": "finished"}, sort=[("finished_at", DESCENDING)])
+    first_day = since.astimezone(PARIS).strftime("%Y/%m/%d")
+    per_section_day = db["articles"].aggregate(
+        [
+            {"$match": {"date_path": {"$gte": first_day}}},
+            {"$group": {"_id": {"day": "$date_path", "section": "$section"}, "n": {"$sum": 1}}},
+        ]
+    )
+    section_days: dict[str, dict[str, int]] = {}
+    for row in per_section_day:
+        day, section = row["_id"].get("day"), row["_id"].get("section") or "(none)"
+        section_days.setdefault(str(day), {})[str(section)] = int(row["n"])
+    recent = db["articles"].find({"first_seen_at": {"$gte": since}}, {"freshness_lag_s": 1, "_id": 0})
+    lags = [doc["freshness_lag_s"] for doc in recent if isinstance(doc.get("freshness_lag_s"), int | float)]
+    return ReportData(
+        generated_at=now,
+        database=db.name,
+        days=days,
+        runs=runs,
+        last_success=Run.from_document(last) if last else None,
+        total_articles=db["articles"].count_documents({}),
+        total_revisions=db["article_revisions"].count_documents({}),
+        section_days=section_days,
+        lags_s=lags,
+        max_age_minutes=DEFAULT_MAX_AGE_MINUTES if max_age_minutes is None else max_age_minutes,
+    )
+
+
+# ----------------------------------------------------------------- computations
+
+
+def failure_reasons(runs: Iterable[Run]) -> list[tuple[str, int, int]]:
+    """(reason, total count, number of runs that had it), most frequent first."""
+    totals: Counter[str] = Counter()
+    runs_with: Counter[str] = Counter()
+    for run in runs:
+        for key, value in run.counts.items():
+            if key.startswith(FAILURE_PREFIXES) and value:
+                totals[key] += int(value)
+                runs_with[key] += 1
+    return [(key, total, runs_with[key]) for key, total in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def describe_reason(reason: str) -> str:
+    """A few words for the on-call person, after the README's table of stats."""
+    if reason in REASON_MEANINGS:
+        return REASON_MEANINGS[reason]
+    if reason.startswith("failed/http_"):
+        return f"the server answered HTTP {reason.removeprefix('failed/http_')} (after retries for 5xx/429)"
+    if reason.startswith("dropped/invalid/"):
+        return f"the article broke the schema ({reason.removeprefix('dropped/invalid/')})"
+    if reason.startswith("dropped/store/"):
+        return f"the store refused it ({reason.removeprefix('dropped/store/')})"
+    return ""
+
+
+def lag_histogram(lags_s: Iterable[float]) -> list[tuple[str, int]]:
+    """Counts per `LAG_BUCKETS` bucket, every bucket present (zeros included)."""
+    counts = [0] * len(LAG_BUCKETS)
+    for lag in lags_s:
+        for index, (_label, upper) in enumerate(LAG_BUCKETS):
+            if lag < upper:
+                counts[index] += 1
+                break
+    return [(label, counts[index]) for index, (label, _upper) in enumerate(LAG_BUCKETS)]
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100), None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True)
+class TimeBucket:
+    start: datetime
+    end: datetime
+    runs: list[Run]
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(run, attribute) for run in self.runs)
+
+
+def time_buckets(runs: Iterable[Run], since: datetime, until: datetime) -> list[TimeBucket]:
+    """Runs grouped by start time into equal buckets over the window (at most
+    `MAX_TIME_BUCKETS`, aligned on UTC midnight), so gaps without runs show."""
+    window = until - since
+    size = next((s for s in TIME_BUCKETS if window / s <= MAX_TIME_BUCKETS), TIME_BUCKETS[-1])
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    first = epoch + ((since - epoch) // size) * size
+    count = (until - first) // size + 1
+    buckets = [TimeBucket(first + i * size, first + (i + 1) * size, []) for i in range(count)]
+    for run in runs:
+        if run.started_at is None or not (first <= run.started_at < first + count * size):
+            continue
+        buckets[int((run.started_at - first) // size)].runs.append(run)
+    return buckets
+
+
+def window_days(data: ReportData) -> list[str]:
+    """The `date_path` days of the window, oldest first, with the days that have data."""
+    first = data.since.astimezone(PARIS).date()
+    last = max([data.generated_at.astimezone(PARIS).date(), *(_day(d) or first for d in data.section_days)])
+    days = [(first + timedelta(days=i)).strftime("%Y/%m/%d") for i in range((last - first).days + 1)]
+    return sorted(set(days) | set(data.section_days))
+
+
+def _day(date_path: str) -> date | None:
+    try:
+        return datetime.strptime(date_path, "%Y/%m/%d").date()
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------- render
+
+
+def number(value: float) -> str:
+    return f"{int(value):,}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{number(count)} {noun}{'' if count == 1 else 's'}"
+
+
+def when(moment: datetime | None) -> str:
+    return "–" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def render(data: ReportData) -> str:
+    """The whole page. Pure: the same data gives the same bytes."""
+    sections = [
+        _header(data),
+        _runs_section(data),
+        _failures_section(data),
+        _articles_section(data),
+        _freshness_section(data),
+    ]
+    return PAGE.format(
+        title=escape(f"franceinfo crawler — {data.database} — {data.generated_at:%Y-%m-%d %H:%M} UTC"),
+        css=CSS,
+        body="\n".join(sections),
+    )
+
+
+def _header(data: ReportData) -> str:
+    last = data.last_success
+    if last is None or last.finished_at is None:
+        state, headline, detail = "bad", "No crawl run has finished successfully yet.", ""
+    else:
+        age = data.generated_at - last.finished_at
+        state = "ok" if age < timedelta(minutes=data.max_age_minutes) else "bad"
+        headline = f"Last successful run finished {duration(age)} ago"
+        detail = (
+            f"at {when(last.finished_at)} · run <code>{escape(last.run_id)}</code> · "
+            f"{number(last.new)} new, {number(last.updated)} updated, {number(last.unchanged)} unchanged, "
+            f"{number(last.failures)} failures"
+        )
+    statuses = Counter(run.status for run in data.runs)
+    median = statistics.median(data.lags_s) if data.lags_s else None
+    cards = [
+        ("Articles stored", number(data.total_articles), "in total"),
+        ("Revisions archived", number(data.total_revisions), "older versions of edited articles"),
+        (
+            "Runs",
+            number(len(data.runs)),
+            ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none in the window",
+        ),
+        ("New articles", number(sum(run.new for run in data.runs)), "store/new, runs in the window"),
+        ("Updated", number(sum(run.updated for run in data.runs)), "store/updated, runs in the window"),
+        ("Failures", number(sum(run.failures for run in data.runs)), "failed/* + dropped/*, runs in the window"),
+        (
+            "Median freshness lag",
+            "–" if median is None else duration(timedelta(seconds=median)),
+            f"published → first seen, {number(len(data.lags_s))} articles",
+        ),
+    ]
+    card_html = "".join(
+        f'<div class="card"><div class="label">{escape(label)}</div>'
+        f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
+        for label, value, note in cards
+    )
+    return f"""<header>
+<h1>franceinfo crawler</h1>
+<p class="meta">Generated {when(data.generated_at)} from database <code>{escape(data.database)}</code> ·
+window: the last {plural(data.days, "day")} (since {when(data.since)}) · all times UTC</p>
+<div class="status {state}" id="last-run"><strong>{escape(headline)}</strong>
+<span>{detail}</span></div>
+<div class="cards" id="totals">{card_html}</div>
+</header>"""
+
+
+def _runs_section(data: ReportData) -> str:
+    buckets = time_buckets(data.runs, data.since, data.generated_at)
+    tick = _tick_every(data.generated_at - data.since)
+    stored_bars, failure_bars = [], []
+    for bucket in buckets:
+        label = _tick_label(bucket.start, tick)
+        period = f"{bucket.start:%d %b %H:%M}–{bucket.end:%H:%M} UTC: {len(bucket.runs)} runs"
+        stored = {name: bucket.total(name) for name in STORE_COLORS}
+        stored_bars.append(
+            Bar(
+                label,
+                tuple(stored.items()),
+                f"{period}, " + ", ".join(f"{number(v)} {k}" for k, v in stored.items()),
+            )
+        )
+        failures = bucket.total("failures")
+        failure_bars.append(Bar(label, (("failures", failures),), f"{period}, {number(failures)} failures"))
+    bucket_size = buckets[0].end - buckets[0].start
+    legend = _legend(STORE_COLORS)
+    charts = (
+        f"<h3>Articles stored, per {_period(bucket_size)} (by run start)</h3>{legend}"
+        + stacked_bars(stored_bars, STORE_COLORS, title="Articles stored per run period", chart_id="runs-chart")
+        + f"<h3>Failures, per {_period(bucket_size)}</h3>"
+        + stacked_bars(
+            failure_bars,
+            {"failures": FAILURE_COLOR},
+            title="Failures per run period",
+            height=120,
+            chart_id="failures-chart",
+        )
+    )
+    rows = []
+    for run in data.runs[:LAST_RUNS_SHOWN]:
+        arguments = " ".join(f"{k}={v}" for k, v in sorted(run.arguments.items()) if k != "base_url") or "(defaults)"
+        took = "–" if run.duration is None else duration(run.duration)
+        rows.append(
+            f'<tr><td title="{escape(run.run_id)}">{when(run.started_at)}</td><td class="num">{took}</td>'
+            f"<td><code>{escape(arguments)}</code></td>"
+            f'<td><span class="badge {escape(run.status)}">{escape(run.status)}</span></td>'
+            f"<td>{escape(run.finish_reason or '–')}</td>"
+            + "".join(
+                f'<td class="num">{number(v)}</td>'
+                for v in (run.new, run.updated, run.unchanged, run.failures, run.requests)
+            )
+            + "</tr>"
+        )
+    table = (
+        '<table id="runs-table"><thead><tr><th>started</th><th>took</th><th>arguments</th><th>status</th>'
+        "<th>finish reason</th><th>new</th><th>updated</th><th>unchanged</th><th>failures</th><th>requests</th>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        if rows
+        else '<p class="empty">No run started in the window.</p>'
+    )
+    shown = min(len(data.runs), LAST_RUNS_SHOWN)
+    return f"""<section id="runs">
+<h2>Runs over time</h2>
+<p>{plural(len(data.runs), "run")} started in the last {plural(data.days, "day")}.</p>
+{charts}
+<h3>Last runs ({shown} of {number(len(data.runs))}, newest first)</h3>
+{table}
+</section>"""
+
+
+def _failures_section(data: ReportData) -> str:
+    reasons = failure_reasons(data.runs)
+    if not reasons:
+        body = '<p class="empty">No failures in the window.</p>'
+    else:
+        top = reasons[0][1]
+        rows = "".join(
+            f"<tr><td><code>{escape(reason)}</code></td><td class='num'>{number(total)}</td>"
+            f"<td class='num'>{number(runs)}</td><td>{_inline_bar(total / top, FAILURE_COLOR)}</td>"
+            f"<td>{escape(describe_reason(reason))}</td></tr>"
+            for reason, total, runs in reasons[:TOP_REASONS_SHOWN]
+        )
+        body = (
+            '<table id="failure-reasons"><thead><tr><th>reason</th><th>count</th><th>runs</th><th></th>'
+            f"<th>meaning</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return f"""<section id="failures">
+<h2>Top failure reasons</h2>
+<p>Sum of the <code>failed/*</code> and <code>dropped/*</code> counts of the {plural(len(data.runs), "run")} above
+({plural(len(reasons), "distinct reason")}).</p>
+{body}
+</section>"""
+
+
+def _articles_section(data: ReportData) -> str:
+    days = window_days(data)
+    totals: Counter[str] = Counter()
+    for per_section in data.section_days.values():
+        totals.update(per_section)
+    ordered = [name for name, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+    shown, rest = ordered[:MAX_SECTIONS_SHOWN], ordered[MAX_SECTIONS_SHOWN:]
+    colors = {name: SECTION_PALETTE[i % len(SECTION_PALETTE)] for i, name in enumerate(shown)}
+    if rest:
+        colors["other"] = OTHER_COLOR
+    label_every = max(1, math.ceil(len(days) / 16))
+    bars = []
+    for index, day in enumerate(days):
+        per_section = data.section_days.get(day, {})
+        segments = [(name, per_section.get(name, 0)) for name in shown]
+        if rest:
+            segments.append(("other", sum(per_section.get(name, 0) for name in rest)))
+        label = _short_day(day) if index % label_every == 0 or index == len(days) - 1 else ""
+        tooltip = f"{day}: {number(sum(per_section.values()))} articles"
+        bars.append(Bar(label, tuple(segments), tooltip))
+    chart = stacked_bars(bars, colors, title="Articles per section per day", chart_id="sections-chart", values=True)
+    columns = [*shown, *(["other"] if rest else [])]
+    head = "".join(f"<th>{escape(name)}</th>" for name in columns)
+    rows = []
+    for day in reversed(days):
+        per_section = data.section_days.get(day, {})
+        cells = [per_section.get(name, 0) for name in shown]
+        if rest:
+            cells.append(sum(per_section.get(name, 0) for name in rest))
+        rows.append(
+            f"<tr><td>{escape(day)}</td>"
+            + "".join(f'<td class="num">{number(c) if c else ""}</td>' for c in cells)
+            + f'<td class="num total">{number(sum(per_section.values()))}</td></tr>'
+        )
+    table = (
+        f'<div class="table-box"><table id="sections-table"><thead><tr><th>day (date_path)</th>{head}'
+        f"<th>total</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    stored = sum(totals.values())
+    return f"""<section id="articles">
+<h2>Articles per section per day</h2>
+<p>{number(stored)} stored articles published on the {len(days)} days shown (by <code>date_path</code>,
+Paris days), in {len(ordered)} sections.</p>
+{_legend(colors)}
+{chart}
+{table}
+</section>"""
+
+
+def _freshness_section(data: ReportData) -> str:
+    histogram = lag_histogram(data.lags_s)
+    bars = [Bar(label, (("articles", n),), f"{label}: {number(n)} articles") for label, n in histogram]
+    chart = stacked_bars(
+        bars, {"articles": LAG_COLOR}, title="Freshness lag distribution", chart_id="lag-chart", values=True
+    )
+    if data.lags_s:
+        figures = ", ".join(
+            f"{name} {duration(timedelta(seconds=value))}"
+            for name, value in (
+                ("median", statistics.median(data.lags_s)),
+                ("90th percentile", percentile(data.lags_s, 90) or 0),
+                ("max", max(data.lags_s)),
+            )
+        )
+        summary = f"{number(len(data.lags_s))} articles first seen in the window: {figures}."
+    else:
+        summary = "No article was first seen in the window."
+    rows = "".join(f"<tr><td>{escape(label)}</td><td class='num'>{number(n)}</td></tr>" for label, n in histogram)
+    return f"""<section id="freshness">
+<h2>Freshness lag</h2>
+<p>Time from <code>published_at</code> to <code>first_seen_at</code> (<code>freshness_lag_s</code>). {summary}</p>
+{chart}
+<details><summary>The same as a table</summary>
+<table id="lag-table"><thead><tr><th>lag</th><th>articles</th></tr></thead><tbody>{rows}</tbody></table>
+</details>
+</section>"""
+
+
+# ------------------------------------------------------------------------- SVG
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    segments: tuple[tuple[str, float], ...]
+    tooltip: str
+
+
+def stacked_bars(
+    bars: Sequence[Bar],
+    colors: dict[str, str],
+    *,
+    title: str,
+    chart_id: str,
+    width: int = 960,
+    height: int = 220,
+    values: bool = False,
+) -> str:
+    """A stacked bar chart as inline SVG: one bar per item, segments bottom to top,
+    a `<title>` tooltip per bar, y gridlines at 0, half and the top."""
+    left, right, top, bottom = 56, 8, 18 if values else 8, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((sum(v for _, v in bar.segments) for bar in bars), default=0)
+    ceiling = nice_ceiling(peak)
+    slot = plot_w / max(1, len(bars))
+    bar_w = max(1.0, slot * 0.8)
+    parts = [
+        f'<svg id="{chart_id}" class="chart" role="img" aria-labelledby="{chart_id}-title" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+    ]
+    for fraction in (0, 0.5, 1):
+        y = top + plot_h * (1 - fraction)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">{_axis(ceiling * fraction)}</text>'
+        )
+    for index, bar in enumerate(bars):
+        x = left + index * slot + (slot - bar_w) / 2
+        y = top + plot_h
+        total = 0.0
+        group = [f"<g><title>{escape(bar.tooltip)}</title>"]
+        for name, value in bar.segments:
+            if value <= 0:
+                continue
+            h = plot_h * value / ceiling
+            y -= h
+            total += value
+            group.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
+                f'fill="{colors.get(name, "#718096")}"/>'
+            )
+        if values and total:
+            group.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" class="value" text-anchor="middle">{number(total)}</text>'
+            )
+        group.append("</g>")
+        parts.append("".join(group))
+        if bar.label:
+            center, half = left + (index + 0.5) * slot, len(bar.label) * 3.3
+            anchor, x_label = "middle", center
+            if center + half > width:
+                anchor, x_label = "end", width - 1
+            elif center - half < 0:
+                anchor, x_label = "start", 1
+            parts.append(
+                f'<text x="{x_label:.1f}" y="{height - 6}" class="axis" '
+                f'text-anchor="{anchor}">{escape(bar.label)}</text>'
+            )
+    parts.append("</svg>")
+    return '<div class="chart-box">' + "\n".join(parts) + "</div>"
+
+
+def nice_ceiling(value: float) -> float:
+    """A round axis top at or above value: 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k (at least 1)."""
+    if value <= 1:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _axis(value: float) -> str:
+    if value >= 10_000:
+        return f"{value / 1000:g}k"
+    return f"{value:g}"
+
+
+def _inline_bar(fraction: float, color: str, width: int = 160) -> str:
+    filled = max(1.0, width * fraction)
+    return (
+        f'<svg class="inline-bar" width="{width}" height="12" viewBox="0 0 {width} 12" aria-hidden="true">'
+        f'<rect width="{filled:.1f}" height="12" fill="{color}"/></svg>'
+    )
+
+
+def _legend(colors: dict[str, str]) -> str:
+    items = "".join(f'<span><i style="background:{color}"></i>{escape(name)}</span>' for name, color in colors.items())
+    return f'<div class="legend">{items}</div>'
+
+
+def _period(size: timedelta) -> str:
+    minutes = int(size.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} minutes"
+    if minutes < 1440:
+        return "hour" if minutes == 60 else f"{minutes // 60} hours"
+    return "day" if minutes == 1440 else f"{minutes // 1440} days"
+
+
+def _tick_every(window: timedelta) -> timedelta:
+    for hours in (1, 3, 6, 12, 24, 48, 168):
+        if window / timedelta(hours=hours) <= 10:
+            return timedelta(hours=hours)
+    return timedelta(days=30)
+
+
+def _tick_label(start: datetime, tick: timedelta) -> str:
+    seconds = int(start.timestamp())
+    if seconds % int(tick.total_seconds()):
+        return ""
+    return f"{start:%d %b}" if tick >= timedelta(days=1) else f"{start:%d %b %H:%M}"
+
+
+def _short_day(date_path: str) -> str:
+    day = _day(date_path)
+    return f"{day:%d %b}" if day else date_path
+
+
+CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a202c;
+       margin: 0 auto; max-width: 1000px; padding: 16px 20px 48px; background: #fff; }
+h1 { font-size: 24px; margin: 8px 0 2px; }
+h2 { font-size: 19px; margin: 36px 0 6px; padding-top: 12px; border-top: 2px solid #e2e8f0; }
+h3 { font-size: 15px; margin: 18px 0 4px; }
+.meta { color: #4a5568; margin: 0 0 12px; }
+code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1f5f9; padding: 0 3px;
+       border-radius: 3px; }
+.status { padding: 12px 16px; border-radius: 6px; margin: 10px 0 14px; border-left: 6px solid; }
+.status strong { display: block; font-size: 18px; }
+.status.ok { background: #f0fff4; border-color: #38a169; }
+.status.bad { background: #fff5f5; border-color: #e53e3e; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
+.card { border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px 12px; }
+.card .label { color: #4a5568; font-size: 12.5px; }
+.card .value { font-size: 24px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .note { color: #718096; font-size: 11.5px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 13px; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #e2e8f0; text-align: left; vertical-align: top; }
+th { background: #f7fafc; font-weight: 600; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.total { font-weight: 600; }
+.badge { padding: 1px 6px; border-radius: 9px; font-size: 12px; background: #e2e8f0; }
+.badge.finished { background: #c6f6d5; }
+.badge.failed { background: #fed7d7; }
+.badge.running { background: #feebc8; }
+.chart-box, .table-box { overflow-x: auto; }
+#sections-table { font-size: 12px; }
+#sections-table th, #sections-table td { padding: 3px 4px; }
+svg.chart { display: block; max-width: 100%; height: auto; }
+svg .grid { stroke: #e2e8f0; stroke-width: 1; }
+svg .axis { font-size: 11px; fill: #4a5568; }
+svg .value { font-size: 11px; fill: #1a202c; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12.5px; margin: 4px 0; }
+.legend i { display: inline-block; width: 11px; height: 11px; margin-right: 5px; vertical-align: -1px; }
+.empty { color: #718096; font-style: italic; }
+details { margin: 6px 0; }
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+{body}
+<footer class="meta"><p>Made by <code>python -m crawler.report</code>. Counts are Scrapy stats saved in
+<code>crawl_runs.counts</code>; their meaning is in the README's "What a run counts".</p></footer>
+</body>
+</html>
+"""
+
+
+# ------------------------------------------------------------------------- CLI
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m crawler.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="report.html", help="where to write the page ('-' for stdout)")
+    parser.add_argument("--days", type=int, default=14, help="the window: runs and articles of the last DAYS days")
+    parser.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI", DEFAULT_MONGO_URI))
+    parser.add_argument("--database", default=os.environ.get("MONGO_DATABASE", DEFAULT_DATABASE))
+    parser.add_argument("--timeout-seconds", type=float, default=5.0, help="how long to wait for MongoDB")
+    args = parser.parse_args(argv)
+    if args.days < 1:
+        parser.error("--days must be at least 1")
+    return args
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A reader (a browser, a web server) never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    client = connect(args.mongo_uri, args.timeout_seconds)
+    try:
+        max_age = minutes_from_env("HEALTH_MAX_AGE_MINUTES", DEFAULT_MAX_AGE_MINUTES)
+        data = gather(client[args.database], args.days, max_age_minutes=max_age)
+    except PyMongoError as error:
+        print(f"report: MongoDB at {redact_uri(args.mongo_uri)} is unreachable: {short_error(error)}", file=sys.stderr)
+        return 2
+    finally:
+        client.close()
+    page = render(data)
+    if args.out == "-":
+        sys.stdout.write(page)
+        return 0
+    write_atomically(Path(args.out), page)
+    print(
+        f"report: wrote {args.out} ({plural(len(data.runs), 'run')} in the last {plural(args.days, 'day')}, "
+        f"{plural(data.total_articles, 'article')} stored)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

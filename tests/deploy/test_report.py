@@ -1,0 +1,245 @@
+"""crawler.report: the computations and the page from hand-made data, `gather` on
+FerretDB, then the report of a real crawl opened in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pymongo
+import pytest
+
+from crawler.report import (
+    LAG_BUCKETS,
+    ReportData,
+    Run,
+    failure_reasons,
+    gather,
+    lag_histogram,
+    nice_ceiling,
+    percentile,
+    render,
+    time_buckets,
+)
+from tests.crawling import REPO
+from tests.deploy.conftest import CrawledDatabase
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def run(minutes_ago: float, status: str = "finished", **counts: int) -> Run:
+    started = NOW - timedelta(minutes=minutes_ago)
+    return Run(
+        run_id=f"franceinfo-{minutes_ago:g}",
+        spider="franceinfo",
+        arguments={"sources": "sitemap"},
+        started_at=started,
+        finished_at=None if status == "running" else started + timedelta(minutes=2),
+        status=status,
+        finish_reason=None if status == "running" else "finished" if status == "finished" else "closespider_timeout",
+        counts={key.replace("__", "/"): value for key, value in counts.items()},
+    )
+
+
+def sample(**changes: object) -> ReportData:
+    runs = [
+        run(5, store__new=12, store__updated=3, store__unchanged=40, failed__http_404=2),
+        run(65, "failed", store__new=7, failed__timeout=1, failed__http_404=1, dropped__invalid__published_at=1),
+        run(3 * 24 * 60, store__new=1234),
+    ]
+    data = {
+        "generated_at": NOW,
+        "database": "news",
+        "days": 14,
+        "runs": runs,
+        "last_success": runs[0],
+        "total_articles": 98765,
+        "total_revisions": 321,
+        "section_days": {"2026/11/25": {"monde": 5, "sports": 2}, "2026/11/20": {"monde": 1, "culture": 4}},
+        "lags_s": [120, 600, 4000, 90000, 700000],
+    }
+    data.update(changes)
+    return ReportData(**data)
+
+
+def test_failure_reasons_sum_failed_and_dropped_counts_over_the_runs() -> None:
+    assert failure_reasons(sample().runs) == [
+        ("failed/http_404", 3, 2),
+        ("dropped/invalid/published_at", 1, 1),
+        ("failed/timeout", 1, 1),
+    ]
+
+
+def test_the_lag_histogram_puts_each_lag_in_one_bucket() -> None:
+    histogram = dict(lag_histogram([0, 299, 300, 3599, 3600, 7 * 86400, 10**9]))
+    assert list(histogram) == [label for label, _ in LAG_BUCKETS]
+    assert histogram["< 5 min"] == 2 and histogram["5–15 min"] == 1 and histogram["30–60 min"] == 1
+    assert histogram["1–2 h"] == 1 and histogram["≥ 7 d"] == 2
+    assert sum(histogram.values()) == 7
+
+
+def test_percentiles_and_axis_tops() -> None:
+    assert percentile([], 50) is None
+    assert percentile([5, 1, 3], 50) == 3 and percentile([5, 1, 3], 100) == 5 and percentile([5, 1, 3], 0) == 1
+    assert [nice_ceiling(v) for v in (0, 1, 7, 11, 214, 251, 999)] == [1, 1, 8, 15, 250, 300, 1000]
+
+
+def test_runs_fall_into_equal_time_buckets_with_the_gaps_kept() -> None:
+    data = sample()
+    buckets = time_buckets(data.runs, data.since, NOW)
+    assert len(buckets) <= 169 and buckets[0].end - buckets[0].start == timedelta(hours=2)
+    assert buckets[0].start <= data.since < buckets[0].end and buckets[-1].start <= NOW < buckets[-1].end
+    assert sum(len(b.runs) for b in buckets) == 3
+    filled = [(b.start.strftime("%d %H:%M"), len(b.runs)) for b in buckets if b.runs]
+    assert filled == [("22 12:00", 1), ("25 10:00", 2)], "runs 3 days, 65 and 5 minutes ago"
+    day = time_buckets([], NOW - timedelta(days=1), NOW)
+    assert day[0].end - day[0].start == timedelta(minutes=15)
+
+
+def test_the_page_shows_the_numbers_as_text_next_to_the_charts() -> None:
+    page = render(sample())
+    assert page.count("<svg") >= 4 and page.count('class="chart"') == 4
+    for heading in (
+        "Runs over time",
+        "Last runs",
+        "Top failure reasons",
+        "Articles per section per day",
+        "Freshness lag",
+    ):
+        assert f"{heading}" in page
+    assert "Last successful run finished 3 min ago" in page
+    assert '<div class="value">98,765</div>' in page and '<div class="value">321</div>' in page
+    assert re.search(r"<code>failed/http_404</code></td><td class='num'>3</td><td class='num'>2</td>", page)
+    assert "closespider_timeout" in page
+    assert "median 1 h 06 min" in page
+
+
+def test_the_page_is_self_contained_and_escapes_what_it_prints() -> None:
+    hostile = replace(run(1, status="failed"), finish_reason="<script>alert(1)</script>")
+    page = render(sample(runs=[hostile], section_days={"2026/11/25": {"<b>x</b>": 1}}))
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "<b>x</b>" not in page
+    assert not re.search(r"""(src|href)\s*=|<link|@import|url\(""", page)
+
+
+def test_an_empty_database_still_gives_a_page() -> None:
+    page = render(sample(runs=[], last_success=None, total_articles=0, section_days={}, lags_s=[]))
+    assert "No crawl run has finished successfully yet." in page
+    assert "No run started in the window." in page and "No failures in the window." in page
+    assert "No article was first seen in the window." in page
+    assert page.count('class="chart"') == 4
+
+
+@pytest.mark.slow
+def test_gather_reads_runs_sections_and_lags(mongo_db: pymongo.database.Database) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.strftime("%Y/%m/%d")
+    mongo_db.crawl_runs.insert_many(
+        [
+            {"_id": "a", "run_id": "a", "status": "finished", "started_at": now - timedelta(hours=1),
+             "finished_at": now - timedelta(minutes=50), "counts": {"store/new": 3, "failed/http_404": 1}},
+            {"_id": "b", "run_id": "b", "status": "failed", "started_at": now - timedelta(minutes=10),
+             "finished_at": now - timedelta(minutes=9), "counts": {"store/new": 1}},
+            {"_id": "old", "run_id": "old", "status": "finished", "started_at": now - timedelta(days=30),
+             "finished_at": now - timedelta(days=30), "counts": {"store/new": 99}},
+        ]
+    )  # fmt: skip
+    mongo_db.articles.insert_many(
+        [
+            {"url": "u1", "date_path": today, "section": "monde", "first_seen_at": now, "freshness_lag_s": 60},
+            {"url": "u2", "date_path": today, "section": "monde", "first_seen_at": now, "freshness_lag_s": 600},
+            {"url": "u3", "date_path": today, "section": "sports", "first_seen_at": now},
+            {"url": "u4", "date_path": "2020/01/01", "section": "monde", "first_seen_at": now - timedelta(days=99)},
+        ]
+    )
+    data = gather(mongo_db, days=14, now=now)
+    assert [r.run_id for r in data.runs] == ["b", "a"], "the window's runs, newest first"
+    assert data.last_success.run_id == "a"
+    assert data.section_days == {today: {"monde": 2, "sports": 1}}
+    assert sorted(data.lags_s) == [60, 600]
+    assert (data.total_articles, data.total_revisions) == (4, 0)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.slow
+def test_the_report_of_a_real_crawl_in_chromium(crawled: CrawledDatabase, browser, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    process = subprocess.run(
+        [sys.executable, "-m", "crawler.report", "--out", str(out), "--days", "14"],
+        cwd=REPO,
+        env={**os.environ, "MONGO_URI": crawled.uri, "MONGO_DATABASE": crawled.name},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    stats = crawled.crawl.stats
+    stored = stats["store/new"]
+
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(out.as_uri())
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert requested == [out.as_uri()], "the page fetches nothing"
+
+    charts = page.locator("svg.chart")
+    assert charts.count() == 4
+    for index in range(4):
+        box = charts.nth(index).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 80
+    for chart in ("#runs-chart", "#failures-chart", "#sections-chart", "#lag-chart"):
+        drawn = page.eval_on_selector_all(f"{chart} rect", "rects => rects.map(r => r.getBBox().height)")
+        assert sum(drawn) > 0, f"{chart} draws no bar"
+
+    def card(label: str) -> str:
+        return page.locator(f'.card:has(> .label:text-is("{label}")) > .value').inner_text()
+
+    assert card("Articles stored") == f"{stored:,}" == card("New articles")
+    assert card("Runs") == "1"
+    last_run = page.inner_text("#last-run")
+    assert last_run.startswith("Last successful run finished ") and stats["crawl_run/id"] in last_run
+    cells = page.locator("#runs-table tbody tr").first.locator("td").all_inner_texts()
+    assert cells[3:9] == ["finished", "finished", f"{stored:,}", "0", "0", str(sum_failures(stats))]
+
+    reasons = {
+        row[0]: int(row[1])
+        for row in (r.locator("td").all_inner_texts() for r in page.locator("#failure-reasons tbody tr").all())
+    }
+    assert reasons["failed/http_404"] == stats["failed/http_404"] == 1
+    assert reasons == {k: v for k, v in stats.items() if k.startswith(("failed/", "dropped/"))}
+    totals = page.locator("#sections-table tbody td.total").all_inner_texts()
+    assert sum(int(t.replace(",", "")) for t in totals) == stored
+    assert f"{stored} articles first seen in the window: median " in page.inner_text("#freshness")
+
+
+def sum_failures(stats: dict) -> int:
+    return sum(v for k, v in stats.items() if k.startswith(("failed/", "dropped/")))
