@@ -1,4 +1,17 @@
-"""Exit statuses of `scrapy crawl`, so cron and its alerting can tell runs apart."""
+"""Exit statuses of `scrapy crawl`, so cron and its alerting can tell runs apart.
+
+| status | meaning | page someone? |
+|---|---|---|
+| 0 | the run finished | no |
+| 1 | Scrapy could not start the crawl | yes |
+| 2 | bad spider argument (one line on stderr) | yes |
+| 3 | MongoDB unreachable at start | yes |
+| 4 | MongoDB went away for longer than `STORE_OUTAGE_LIMIT_SECONDS` (items spilled) | yes |
+| 5 | nothing parsed although the sources listed articles to fetch (blocked? site changed?) | yes |
+| 6 | article pages failing above `ALERT_ERROR_RATE` | yes |
+| 7 | closed by `CLOSESPIDER_TIMEOUT` | yes |
+| 75 | another run holds the lock; this one did nothing | no |
+"""
 
 from __future__ import annotations
 
@@ -11,9 +24,28 @@ CRASHED = 1
 BAD_ARGUMENTS = 2
 STORE_UNREACHABLE = 3
 STORE_FAILED = 4
-LOCKED = 75  # EX_TEMPFAIL: the previous run is still going; not an alert
+NOTHING_PARSED = 5
+ERROR_RATE = 6
+TIMED_OUT = 7
+LOCKED = 75  # EX_TEMPFAIL: the previous run is still going
 
 STORE_REASONS = {"store_unreachable": STORE_UNREACHABLE, "store_unavailable": STORE_FAILED}
+
+
+def article_pages(stats: dict[str, Any]) -> tuple[int, int, int]:
+    """(article pages to fetch after incremental skips, parsed, failed)."""
+    listed = sum(
+        v
+        for k, v in stats.items()
+        if k.startswith("discovered/")
+        and k.count("/") == 1
+        and k not in ("discovered/duplicate_url", "discovered/over_max_articles", "discovered/already_parsed")
+    )
+    skipped = sum(v for k, v in stats.items() if k.startswith("incremental/skipped/"))
+    not_modified = stats.get("incremental/not_modified", 0)
+    parsed = stats.get("articles/parsed", 0) + not_modified
+    failed = sum(v for k, v in stats.items() if k.startswith("failed/") and not k.startswith("failed/discovery/"))
+    return listed - skipped, parsed, failed
 
 
 def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
@@ -21,4 +53,13 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
     reason = stats.get("finish_reason", "finished")
     if reason in STORE_REASONS:
         return STORE_REASONS[reason]
+    if reason == "closespider_timeout":
+        return TIMED_OUT
+    to_fetch, parsed, failed = article_pages(stats)
+    if to_fetch > 0 and parsed == 0:
+        return NOTHING_PARSED
+    if to_fetch >= settings.getint("ALERT_MIN_PAGES", 20) and failed / to_fetch > settings.getfloat(
+        "ALERT_ERROR_RATE", 0.5
+    ):
+        return ERROR_RATE
     return OK

@@ -70,7 +70,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
-EXTENSIONS = {"crawler.extensions.StatsFile": 500}
+EXTENSIONS = {"crawler.extensions.StatsFile": 500, "crawler.extensions.RunSummary": 510}
 STATS_FILE = os.environ.get("STATS_FILE", "")
 FEED_EXPORTERS = {
     "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
@@ -127,3 +127,7 @@ RETRY_EXCEPTIONS = [
     "playwright._impl._errors.TimeoutError",
     "playwright._impl._errors.TargetClosedError",
 ]
+
+# When a run exits non-zero (crawler/exitcodes.py): article pages failing above this share.
+ALERT_ERROR_RATE = 0.5
+ALERT_MIN_PAGES = 20

@@ -5,6 +5,7 @@ the run went (see `crawler.exitcodes`)."""
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from datetime import timedelta
@@ -18,6 +19,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler import exitcodes
 from crawler.jobdir import repair_request_queues
+from crawler.logs import install_json_logs
 from crawler.mongo import redact_uri, short_error
 from crawler.runlock import RunLock
 from pipelines.store import new_run_id
@@ -28,6 +30,9 @@ STORE_PIPELINE = "pipelines.store.StorePipeline"
 class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        if os.environ.get("LOG_FORMAT", "").lower() == "json" and self.settings.getbool("LOG_ENABLED"):
+            install_json_logs(self.settings.get("LOG_LEVEL"))
+            self.settings.set("LOG_ENABLED", False, priority="cmdline")
         if len(args) != 1 or self.settings is None:
             return
         try:
