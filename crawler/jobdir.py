@@ -41,8 +41,8 @@ def repair_request_queues(jobdir: str | Path) -> list[Path]:
     if not queues.is_dir():
         return []
     set_aside = []
-    for path in sorted(queues.iterdir()):
-        if path.name == "active.json" or path.suffix == ".corrupt" or not path.is_file():
+    for path in sorted(queues.rglob("*")):
+        if path.name.endswith(".json") or path.suffix == ".corrupt" or not path.is_file():
             continue
         if not lifo_file_is_sound(path):
             path.rename(path.with_name(path.name + ".corrupt"))

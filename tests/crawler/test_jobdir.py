@@ -33,11 +33,11 @@ def test_files_a_kill_leaves_behind_are_not_sound(tmp_path: Path) -> None:
 
 
 def test_repair_sets_aside_only_the_broken_files(tmp_path: Path) -> None:
-    queues = tmp_path / "requests.queue"
-    queues.mkdir()
+    queues = tmp_path / "requests.queue" / "127.0.0.1"  # one folder per downloader slot
+    queues.mkdir(parents=True)
     write_queue(queues / "0", [b"x"])
     (queues / "-1").write_bytes(b"")
-    (queues / "active.json").write_text("[0, -1]")
+    (queues.parent / "active.json").write_text("{}")
     assert repair_request_queues(tmp_path) == [queues / "-1"]
-    assert sorted(p.name for p in queues.iterdir()) == ["-1.corrupt", "0", "active.json"]
+    assert sorted(p.name for p in queues.iterdir()) == ["-1.corrupt", "0"]
     assert repair_request_queues(tmp_path / "absent") == []
