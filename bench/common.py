@@ -14,16 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from replica import CRAWLER_SETTINGS
+
 REPO = Path(__file__).resolve().parents[1]
-LOOPBACK_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": "0",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": "32",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
-    "DOWNLOAD_TIMEOUT": "10",
-    "RETRY_BACKOFF_BASE": "0.05",
-    "LOG_LEVEL": "WARNING",
-}
+LOOPBACK_SETTINGS = {**CRAWLER_SETTINGS, "DOWNLOAD_TIMEOUT": "10", "LOG_LEVEL": "WARNING"}
 
 
 @contextmanager

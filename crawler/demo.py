@@ -18,19 +18,13 @@ from pathlib import Path
 import pymongo
 
 from devservers.ferretdb import MongoServer
+from replica import CRAWLER_SETTINGS
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from replica.words import SECTIONS as REPLICA_SECTIONS
 
 REPO = Path(__file__).resolve().parents[1]
-LOOPBACK_SETTINGS = [
-    "AUTOTHROTTLE_ENABLED=0",
-    "DOWNLOAD_DELAY=0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "DOWNLOAD_TIMEOUT=3",
-    "RETRY_TIMES=2",
-    "RETRY_BACKOFF_BASE=0.1",
-]
+DEMO_SETTINGS = {**CRAWLER_SETTINGS, "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "2"}
 
 
 def run_job(base_url: str, uri: str, out: Path, workdir: Path, arguments: list[str]) -> tuple[int, dict]:
@@ -48,8 +42,9 @@ def run_job(base_url: str, uri: str, out: Path, workdir: Path, arguments: list[s
     ]
     for argument in arguments:
         command += ["-a", argument]
-    for setting in [*LOOPBACK_SETTINGS, f"STATS_FILE={stats_file}", f"STORE_SPILL_DIR={workdir / 'spill'}"]:
-        command += ["-s", setting]
+    settings = {**DEMO_SETTINGS, "STATS_FILE": str(stats_file), "STORE_SPILL_DIR": str(workdir / "spill")}
+    for key, value in settings.items():
+        command += ["-s", f"{key}={value}"]
     env = {**os.environ, "MONGO_URI": uri, "MONGO_DATABASE": "news", "LOG_LEVEL": "WARNING"}
     print("$ " + " ".join(command[2:]), flush=True)
     code = subprocess.run(command, cwd=REPO, env=env, check=False).returncode

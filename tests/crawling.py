@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from replica import CRAWLER_SETTINGS
+
 REPO = Path(__file__).resolve().parents[1]
 
 REPLICA_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": "0",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": "32",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    **CRAWLER_SETTINGS,
     "DOWNLOAD_TIMEOUT": "2",
     "RETRY_TIMES": "2",
-    "RETRY_BACKOFF_BASE": "0.05",
     "RETRY_BACKOFF_MAX": "2",
     "SECTION_MAX_PAGES": "100",
     "RENDER_WAIT_TIMEOUT_MS": "2500",

@@ -56,11 +56,6 @@ def detect_encoding(body: bytes, content_type: str | None = None) -> str:
     return encoding
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    encoding = detect_encoding(body, content_type)
-    return body.decode(encoding, errors="replace")
-
-
 @lru_cache(maxsize=32)
 def _parser(encoding: str | None) -> html.HTMLParser:
     return html.HTMLParser(remove_comments=True, huge_tree=True, encoding=encoding)

@@ -27,20 +27,13 @@ from crawler.report import (
     render,
     time_buckets,
 )
+from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.crawling import REPO
 from tests.deploy.conftest import CrawledDatabase
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = PLAYWRIGHT_LAUNCH_OPTIONS["args"]
 
 
 def run(minutes_ago: float, status: str = "finished", **counts: int) -> Run:
