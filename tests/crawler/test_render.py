@@ -39,18 +39,27 @@ def truth(replica: ReplicaServer) -> dict:
         return json.load(response)
 
 
-def browsers_running() -> int:
+def browser_pids() -> set[int]:
     """Chromium processes started by Playwright (they carry its profile directory)."""
-    count = 0
+    found = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             if PROFILE_MARKER in cmdline.read_bytes().decode(errors="replace"):
-                count += 1
+                found.add(int(cmdline.parent.name))
         except OSError:
             continue
-    return count
+    return found
 
 
+@pytest.fixture
+def no_browser_left() -> Iterator[None]:
+    """After the test's crawl, none of the browser processes it started survive."""
+    before = browser_pids()
+    yield
+    assert browser_pids() - before == set(), "a Chromium process outlived the crawl"
+
+
+@pytest.mark.usefixtures("no_browser_left")
 def test_live_page_posts_arrive_by_xhr_and_are_extracted(replica: ReplicaServer, truth: dict, tmp_path: Path) -> None:
     live = next(a for a in truth["articles"] if a["kind"] == "live")
     result = run_crawl(tmp_path, f"base_url={replica.base_url}", f"urls={live['url']}")
@@ -63,9 +72,9 @@ def test_live_page_posts_arrive_by_xhr_and_are_extracted(replica: ReplicaServer,
     assert published == sorted(published, reverse=True), "newest first"
     assert item["paragraphs"][:2] == [expected[0][0], expected[0][1]]
     assert item["kind"] == "live"
-    assert browsers_running() == 0
 
 
+@pytest.mark.usefixtures("no_browser_left")
 def test_client_rendered_article_is_detected_statically_and_rendered_once(
     replica: ReplicaServer, truth: dict, tmp_path: Path
 ) -> None:
@@ -77,9 +86,9 @@ def test_client_rendered_article_is_detected_statically_and_rendered_once(
     assert result.stat("downloader/request_count") == 3, "robots.txt, the static page, the rendered page"
     [item] = result.items
     assert item["paragraphs"] == [clean_text(block) for block in article["body"]]
-    assert browsers_running() == 0
 
 
+@pytest.mark.usefixtures("no_browser_left")
 def test_a_page_whose_content_never_comes_times_out_and_is_counted(replica: ReplicaServer, tmp_path: Path) -> None:
     with urllib.request.urlopen(replica.base_url + "/_replica/quirks.json") as response:
         hang = next(q for q in json.load(response)["quirks"] if q["case"] == "render_hang")
@@ -89,7 +98,6 @@ def test_a_page_whose_content_never_comes_times_out_and_is_counted(replica: Repl
     assert result.stat("playwright/page_count") == 2, "one try and one retry, then the crawl goes on"
     assert result.stat("playwright/page_count/closed") == 2, "pages closed on failure too"
     assert result.items == []
-    assert browsers_running() == 0
 
 
 def test_static_articles_never_start_the_browser(replica: ReplicaServer, truth: dict, tmp_path: Path) -> None:
