@@ -2,7 +2,9 @@
 
 Usage: python bench/crawl.py [--articles 5000]
 
-On a replica of N articles (its own process, real HTTP on loopback), time:
+On a replica of N articles (its own process, real HTTP on loopback; no page needs
+JavaScript here, live pages are left out of the URL list: bench/render.py measures
+rendering), time:
   (a) a bare Scrapy spider fetching the article URLs and doing nothing,
   (a') the same spider also parsing each page with lxml (fetch + parse limit),
   (b) `scrapy crawl franceinfo` on the same URLs with extraction and every
@@ -34,9 +36,10 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     rows = []
-    with MongoServer() as mongo, replica_process(args.articles, extra=["--slow-seconds", "1"]) as base_url:
+    replica_options = ["--slow-seconds", "1", "--client-rendered-every", "0"]
+    with MongoServer() as mongo, replica_process(args.articles, extra=replica_options) as base_url:
         truth = fetch_json(base_url + "/_replica/articles.json")
-        urls = [a["url"] for a in truth["articles"] if a["quirk"] is None]
+        urls = [a["url"] for a in truth["articles"] if a["quirk"] is None and a["kind"] != "live"]
         url_file = work / "urls.txt"
         url_file.write_text("\n".join(urls))
         bare = [sys.executable, "bench/bare_spider.py", str(url_file), *settings_args(LOOPBACK_SETTINGS)]
