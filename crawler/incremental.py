@@ -11,6 +11,7 @@ look-ups block the reactor briefly: one query per 500 URLs of a discovery page.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
@@ -129,29 +130,37 @@ class IncrementalMiddleware:
         requests to filter; article pages pass through untouched."""
         if not response.meta.get("discovery"):
             return result
-        return self._filter(list(result))
+        return self._count(*self._decide(list(result)))
 
     async def process_spider_output_async(
         self, response: Any, result: AsyncIterator[Any], spider: Any = None
     ) -> AsyncIterator[Any]:
+        """The discovery callbacks are async: the look-up runs in a thread."""
         if not response.meta.get("discovery"):
             async for output in result:
                 yield output
             return
-        for output in self._filter([output async for output in result]):
+        decided = await asyncio.to_thread(self._decide, [output async for output in result])
+        for output in self._count(*decided):
             yield output
 
-    def _filter(self, outputs: list[Any]) -> list[Any]:
+    def _decide(self, outputs: list[Any]) -> tuple[list[Any], dict[str, int]]:
+        """The outputs to pass on, and skip counts by reason (counted by the caller,
+        on the reactor thread)."""
         articles = [o for o in outputs if isinstance(o, Request) and o.meta.get("article")]
         if not articles:
-            return outputs
+            return outputs, {}
         try:
             kept, skipped = self.filter.decide(articles, datetime.now(UTC))
         except PyMongoError as error:
             logger.warning("incremental: store look-up failed (%s); fetching %d pages anyway", error, len(articles))
-            self.crawler.stats.inc_value("incremental/lookup_failed")
-            return outputs
-        for reason, count in skipped.items():
-            self.crawler.stats.inc_value(f"incremental/skipped/{reason}", count)
+            return outputs, {"lookup_failed": 1}
         keep = {id(request) for request in kept}
-        return [o for o in outputs if not (isinstance(o, Request) and o.meta.get("article")) or id(o) in keep]
+        passed = [o for o in outputs if not (isinstance(o, Request) and o.meta.get("article")) or id(o) in keep]
+        return passed, skipped
+
+    def _count(self, outputs: list[Any], skipped: dict[str, int]) -> list[Any]:
+        for reason, count in skipped.items():
+            key = "incremental/lookup_failed" if reason == "lookup_failed" else f"incremental/skipped/{reason}"
+            self.crawler.stats.inc_value(key, count)
+        return outputs

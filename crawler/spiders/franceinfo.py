@@ -115,7 +115,13 @@ class FranceinfoSpider(Spider):
             url, callback=callback, errback=self.on_error, meta={"source": source, "discovery": True}, dont_filter=True
         )
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        """Discovery callbacks are async so that the incremental middleware looks the
+        store up in a thread, without holding the reactor (downloads go on)."""
+        for request in self.sitemap_requests(response):
+            yield request
+
+    def sitemap_requests(self, response: Response) -> Iterator[Request]:
         kind, links = discovery.parse_sitemap(response.body)
         if kind == "invalid":
             self.count("failed/invalid_sitemap", response.url)
@@ -148,14 +154,22 @@ class FranceinfoSpider(Spider):
             return True
         return (since is None or moment >= since) and (until is None or moment <= until)
 
-    def parse_rss(self, response: Response) -> Iterator[Request]:
+    async def parse_rss(self, response: Response) -> AsyncIterator[Request]:
+        for request in self.rss_requests(response):
+            yield request
+
+    def rss_requests(self, response: Response) -> Iterator[Request]:
         links = discovery.parse_rss(response.body)
         if not links and b"<rss" not in response.body[:2048] and b"<feed" not in response.body[:2048]:
             self.count("failed/invalid_feed", response.url)
             return
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
 
-    def parse_section(self, response: Response) -> Iterator[Request]:
+    async def parse_section(self, response: Response) -> AsyncIterator[Request]:
+        for request in self.section_requests(response):
+            yield request
+
+    def section_requests(self, response: Response) -> Iterator[Request]:
         links, next_url = discovery.parse_section_page(response.text, response.url)
         yield from self.article_requests(links, "sections")
         page = response.meta["section_page"]
