@@ -6,7 +6,8 @@ Usage: python bench/render.py [--pages 300]
 Each crawl is `scrapy crawl franceinfo -a url_file=…` (store off) against a
 replica whose plain articles all inject their body by script (or none do). While
 it runs, /proc is sampled every 0.2 s: the crawler's RSS, and the summed RSS of
-its descendants (the Playwright driver and every Chromium process). Pages done are
+its descendants (the Playwright driver, started with every crawl, and every
+Chromium process). Pages done are
 read from the replica's request counts. Prints pages/s, peak RSS, RSS after 100
 and after all pages (flat = no growth with page count), then one JSON line.
 """
@@ -89,7 +90,7 @@ def crawl(base_url: str, urls: list[str], work: Path, progress_kind: str) -> dic
         near = [s for s in samples if s[0] >= count] or samples[-1:]
         return (round(near[0][1], 1), round(near[0][2], 1)) if near else (0.0, 0.0)
 
-    last = samples[-2] if len(samples) > 1 else samples[-1]
+    last = at(done)
     return {
         "pages": done,
         "seconds": round(seconds, 2),
@@ -98,8 +99,8 @@ def crawl(base_url: str, urls: list[str], work: Path, progress_kind: str) -> dic
         "browser_peak_mb": round(max(s[2] for s in samples), 1),
         "crawler_mb_at_100": at(100)[0],
         "browser_mb_at_100": at(100)[1],
-        "crawler_mb_at_end": round(last[1], 1),
-        "browser_mb_at_end": round(last[2], 1),
+        "crawler_mb_at_end": last[0],
+        "browser_mb_at_end": last[1],
         "returncode": process.returncode,
     }
 

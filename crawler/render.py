@@ -72,6 +72,7 @@ class RenderPolicy:
         meta = {
             **request.meta,
             "playwright": True,
+            "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
             "playwright_page_methods": [
                 PageMethod("wait_for_selector", self.wait_selector, timeout=self.wait_timeout_ms)
             ],
