@@ -47,8 +47,8 @@ def replica_pages(count: int) -> list[dict[str, Any]]:
     from replica.templates import article_page
 
     base = "http://127.0.0.1:8765"
-    site = ReplicaSite(articles=max(count, 10), seed=7)
-    articles = [article for article in site.articles() if article.quirk is None][:count]
+    site = ReplicaSite(articles=max(count, 10), seed=7, client_rendered_every=0)
+    articles = [a for a in site.articles() if a.quirk is None and a.kind != "live"][:count]
     return [
         {"name": a.path, "url": base + a.path, "body": article_page(site, a, base), "site": "franceinfo"}
         for a in articles
