@@ -6,8 +6,9 @@ and at close, backed by a journal on disk (`pipelines.journal`), retries with
 backoff while the server is away, the journal kept as the spill file when it
 stays away, and the run's `crawl_runs` document.
 
-A batch costs one unordered `insert_many`; the articles the unique index refuses
-are already stored and cost one look-up per publication day, then one
+A batch costs one unordered `insert_many` and, for the articles the unique index
+refuses (already stored), one look-up per publication day (after a batch of mostly
+stored articles, the look-up comes first and only new ones are inserted); then one
 `update_many` (`last_seen_at`) for unchanged ones, and for changed ones the old
 version into `article_revisions` then a guarded update (`content_hash` must still
 be the old one), at most `STORE_MAX_UPDATES_PER_COMMAND` updates per command.
@@ -83,6 +84,7 @@ class ArticleStore:
         self.revisions = db["article_revisions"]
         self.max_updates = max(1, max_updates_per_command)
         self.max_document_bytes = max_document_bytes
+        self.expect_new = True
 
     def ensure_indexes(self) -> None:
         for keys, options in ARTICLE_INDEXES:
@@ -116,23 +118,27 @@ class ArticleStore:
     ) -> dict[tuple[str, str], dict[str, Any]]:
         """One pass; returns the articles to pass again (raced by another writer).
 
-        Insert first: a new article costs no look-up, and the unique index tells
-        which ones are already stored; only those are looked up and compared."""
-        stored_already = self._insert_new(list(batch.values()), run_id, result)
-        if not stored_already:
-            return {}
-        keys = {(article["url"], article["date_path"]): article for article in stored_already}
-        stored = self._stored_versions(keys)
-        unchanged, changed = [], []
-        again: dict[tuple[str, str], dict[str, Any]] = {}
+        When the last batch was mostly new (a first load), insert first: a new
+        article costs no look-up, and the unique index says which ones are already
+        stored. When it was mostly stored already (a re-crawl), look up first, which
+        spares the server a refused insert per article."""
+        insert_first = self.expect_new
+        candidates = self._insert_new(list(batch.values()), run_id, result) if insert_first else list(batch.values())
+        keys = {(article["url"], article["date_path"]): article for article in candidates}
+        stored = self._stored_versions(keys) if keys else {}
+        new, unchanged, changed = [], [], []
         for key, article in keys.items():
             old = stored.get(key)
             if old is None:
-                again[key] = article
+                new.append(article)
             elif old["content_hash"] == article["content_hash"]:
                 unchanged.append((old, article))
             else:
                 changed.append((old, article))
+        new_count = len(batch) - len(candidates) if insert_first else len(new)
+        self.expect_new = new_count * 2 > len(batch)
+        raced = new if insert_first else self._insert_new(new, run_id, result)
+        again = {(article["url"], article["date_path"]): article for article in raced}
         self._touch_unchanged(unchanged, result)
         for article in self._update_changed(changed, run_id, result):
             again[(article["url"], article["date_path"])] = article
