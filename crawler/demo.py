@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             client = pymongo.MongoClient(mongo.uri, tz_aware=True)
             summarize(client["news"], stats, args.out)
             client.close()
+            report = args.out.with_name("report.html")
+            env = {**os.environ, "MONGO_URI": mongo.uri, "MONGO_DATABASE": "news"}
+            subprocess.run(
+                [sys.executable, "-m", "crawler.report", "--out", str(report)], cwd=REPO, env=env, check=False
+            )
+            print(f"ops report: {report}")
     print(f"\nthe crawl exited with status {code}")
     return code
 

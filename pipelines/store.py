@@ -37,6 +37,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from crawler.mongo import redact_uri, short_error
+from crawler.normalize import PARIS
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ ARTICLE_INDEXES = [
 REVISION_INDEXES = [
     ([("article_id", ASCENDING), ("revision", ASCENDING)], {"unique": True, "name": "article_revision"}),
     ([("archived_at", DESCENDING)], {"name": "archived_at"}),
+    ([("archived_day", ASCENDING)], {"name": "archived_day"}),
 ]
 RUN_INDEXES = [
     ([("started_at", DESCENDING)], {"name": "started_at"}),
@@ -249,6 +251,7 @@ class ArticleStore:
         for doc in self._find_by_day(keys):
             doc["article_id"] = doc.pop("_id")
             doc["archived_at"] = archived_at
+            doc["archived_day"] = archived_at.astimezone(PARIS).strftime("%Y/%m/%d")
             versions.append(doc)
         if not versions:
             return

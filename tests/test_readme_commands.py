@@ -40,3 +40,5 @@ def test_demo_crawls_the_replica_into_ferretdb(tmp_path: Path) -> None:
     assert stored == len(items) >= 50
     assert "failed/redirect_loop 1" in process.stdout
     assert all(item["url"].startswith("http://127.0.0.1:") for item in items)
+    report = tmp_path / "report.html"
+    assert f"ops report: {report}" in process.stdout and "<svg" in report.read_text(encoding="utf-8")

@@ -65,6 +65,7 @@ def test_changed_article_keeps_its_old_version_and_bumps_revision(mongo_db: Data
     assert doc["first_seen_at"] == FETCHED and doc["crawl_run_id"] == "run-2"
     old = mongo_db.article_revisions.find_one()
     assert old["article_id"] == doc["_id"] and old["revision"] == 1 and old["text"] == "Première version."
+    assert len(old["archived_day"]) == 10, "a plain day field dashboards group on"
     assert mongo_db.articles.count_documents({}) == 1
 
 
