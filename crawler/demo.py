@@ -24,7 +24,7 @@ from replica.server import ReplicaServer
 from replica.words import SECTIONS as REPLICA_SECTIONS
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO_SETTINGS = {**CRAWLER_SETTINGS, "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "2"}
+DEMO_SETTINGS = {**CRAWLER_SETTINGS, "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "2", "RENDER_WAIT_TIMEOUT_MS": "3000"}
 
 
 def run_job(base_url: str, uri: str, out: Path, workdir: Path, arguments: list[str]) -> tuple[int, dict]:
