@@ -5,7 +5,7 @@ batch of requests: a URL whose listed `lastmod` is not newer than the one stored
 is skipped; without a `lastmod`, a URL fetched less than `INCREMENTAL_REFETCH_SECONDS`
 ago is skipped; anything else goes out as a conditional request (`If-None-Match`,
 `If-Modified-Since`), and a 304 counts as unchanged. `IncrementalMiddleware` is the
-thin spider-middleware wiring, on when the store is (`INCREMENTAL_ENABLED`). Its
+thin spider-middleware wiring (explicit `urls=` are start requests: never filtered), on when the store is (`INCREMENTAL_ENABLED`). Its
 look-ups block the reactor briefly: one query per 500 URLs of a discovery page.
 """
 
@@ -23,6 +23,8 @@ from pymongo.errors import PyMongoError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from pipelines.store import store_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class IncrementalFilter:
         return stored
 
     def _skip_reason(self, request: Request, stored: dict[str, Any] | None, now: datetime) -> str | None:
-        if stored is None or request.meta.get("force_fetch"):
+        if stored is None:
             return None
         listed = _aware(request.meta.get("lastmod"))
         known = _aware(stored.get("source_lastmod"))
@@ -113,8 +115,7 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
-        store = settings.getwithbase("ITEM_PIPELINES").get("pipelines.store.StorePipeline")
-        if store is None or not settings.getbool("STORE_ENABLED", True):
+        if not store_enabled(settings):
             raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
         client: MongoClient = MongoClient(
             settings.get("MONGO_URI"),

@@ -150,14 +150,17 @@ def date_path_from_url(url: str) -> str | None:
     return f"{year}/{month}/{day}"
 
 
+def paris_day(moment: datetime) -> str:
+    """`YYYY/MM/DD` of a moment in Europe/Paris: the shape of `date_path`."""
+    return moment.astimezone(PARIS).strftime("%Y/%m/%d")
+
+
 def date_path(url: str, published_at: datetime | None) -> str | None:
     """The publication day: from the URL when it holds /YYYY/MM/DD/, else Paris time."""
     from_url = date_path_from_url(url)
     if from_url:
         return from_url
-    if published_at is None:
-        return None
-    return published_at.astimezone(PARIS).strftime("%Y/%m/%d")
+    return paris_day(published_at) if published_at is not None else None
 
 
 def _paris_to_utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -24,6 +24,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy_playwright.page import PageMethod
 
+#: Meta keys Scrapy sets while fetching: not carried over when a fetched page is
+#: requested again through the browser.
+SCRAPY_META_PREFIXES = ("download_", "retry_", "redirect_", "handle_httpstatus", "depth", "_")
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", "eventsource", "websocket"})
 
 
@@ -69,8 +72,9 @@ class RenderPolicy:
             return None
         self.rendered.add(request.url)
         self.crawler.stats.inc_value(f"render/reason/{reason}")
+        carried = {k: v for k, v in request.meta.items() if not k.startswith(SCRAPY_META_PREFIXES)}
         meta = {
-            **request.meta,
+            **carried,
             "playwright": True,
             "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
             "playwright_page_methods": [

@@ -28,7 +28,6 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pymongo import DESCENDING
 from pymongo.database import Database
@@ -44,8 +43,8 @@ from crawler.health import (
     minutes_from_env,
 )
 from crawler.mongo import redact_uri, short_error
+from crawler.normalize import PARIS, paris_day
 
-PARIS = ZoneInfo("Europe/Paris")
 FAILURE_PREFIXES = ("failed/", "dropped/")
 LAST_RUNS_SHOWN = 25
 TOP_REASONS_SHOWN = 15
@@ -183,7 +182,7 @@ def gather(db: Database, days: int, now: datetime | None = None, max_age_minutes
         for doc in db["crawl_runs"].find({"started_at": {"$gte": since}}).sort("started_at", DESCENDING)
     ]
     last = db["crawl_runs"].find_one({"status": "finished"}, sort=[("finished_at", DESCENDING)])
-    first_day = since.astimezone(PARIS).strftime("%Y/%m/%d")
+    first_day = paris_day(since)
     per_section_day = db["articles"].aggregate(
         [
             {"$match": {"date_path": {"$gte": first_day}}},

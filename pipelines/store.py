@@ -35,15 +35,15 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.settings import BaseSettings
 
 from crawler.mongo import redact_uri, short_error
-from crawler.normalize import PARIS
+from crawler.normalize import paris_day
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
-TRANSIENT = (ConnectionFailure,)
 ARTICLE_INDEXES = [
     ([("url", ASCENDING), ("date_path", ASCENDING)], {"unique": True, "name": "url_date_path"}),
     ([("published_at", DESCENDING)], {"name": "published_at"}),
@@ -62,6 +62,13 @@ RUN_INDEXES = [
     ([("finished_at", DESCENDING)], {"name": "finished_at"}),
 ]
 VALIDATOR_FIELDS = ("source_lastmod", "http_etag", "http_last_modified")
+
+
+def store_enabled(settings: BaseSettings) -> bool:
+    """Whether this crawl stores: the pipeline is in ITEM_PIPELINES and STORE_ENABLED
+    is on. The crawl command (store check, run lock) and the incremental filter ask."""
+    pipelines = settings.getwithbase("ITEM_PIPELINES")
+    return pipelines.get(f"{__name__}.StorePipeline") is not None and settings.getbool("STORE_ENABLED", True)
 
 
 def new_run_id(spider_name: str, now: datetime | None = None) -> str:
@@ -251,7 +258,7 @@ class ArticleStore:
         for doc in self._find_by_day(keys):
             doc["article_id"] = doc.pop("_id")
             doc["archived_at"] = archived_at
-            doc["archived_day"] = archived_at.astimezone(PARIS).strftime("%Y/%m/%d")
+            doc["archived_day"] = paris_day(archived_at)
             versions.append(doc)
         if not versions:
             return

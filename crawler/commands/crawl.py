@@ -22,9 +22,7 @@ from crawler.jobdir import repair_request_queues
 from crawler.logs import install_json_logs
 from crawler.mongo import redact_uri, short_error
 from crawler.runlock import RunLock
-from pipelines.store import new_run_id
-
-STORE_PIPELINE = "pipelines.store.StorePipeline"
+from pipelines.store import new_run_id, store_enabled
 
 
 class Command(ScrapyCrawl):
@@ -33,7 +31,7 @@ class Command(ScrapyCrawl):
         if os.environ.get("LOG_FORMAT", "").lower() == "json" and self.settings.getbool("LOG_ENABLED"):
             install_json_logs(self.settings.get("LOG_LEVEL"))
             self.settings.set("LOG_ENABLED", False, priority="cmdline")
-        if len(args) != 1 or self.settings is None:
+        if len(args) != 1:
             return
         try:
             spider_class = get_spider_loader(self.settings).load(args[0])
@@ -43,19 +41,14 @@ class Command(ScrapyCrawl):
         problem = validate(dict(opts.spargs)) if validate else None
         if problem:
             fail(f"{args[0]}: bad argument: {problem}", exitcodes.BAD_ARGUMENTS)
-        if self.store_enabled and not self.settings.get("CRAWL_RUN_ID"):
+        if store_enabled(self.settings) and not self.settings.get("CRAWL_RUN_ID"):
             self.settings.set("CRAWL_RUN_ID", new_run_id(args[0]), priority="cmdline")
-
-    @property
-    def store_enabled(self) -> bool:
-        pipelines = self.settings.getwithbase("ITEM_PIPELINES")
-        return pipelines.get(STORE_PIPELINE) is not None and self.settings.getbool("STORE_ENABLED", True)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("scrapy crawl takes one spider name")
         spider_name = args[0]
-        lock = self.take_run_lock(spider_name, opts.spargs) if self.store_enabled else None
+        lock = self.take_run_lock(spider_name, opts.spargs) if store_enabled(self.settings) else None
         if self.settings.get("JOBDIR"):
             repair_request_queues(self.settings.get("JOBDIR"))
         try:

@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.failures import failure_reason
-from crawler.normalize import canonical_url, date_path
+from crawler.normalize import canonical_url, paris_day
 from crawler.pages import NotAnArticle, site_for
 from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
@@ -49,7 +49,7 @@ class FranceinfoSpider(Spider):
         self.site = site_for(self.arguments.base_url, self.site_key)
         self.base_url = self.arguments.base_url
         base_host = (urlsplit(self.base_url).hostname or "").lower()
-        self.site_hosts = {base_host, *(host for host in self.site.hosts)}
+        self.site_hosts = {base_host, *self.site.hosts}
         self.allowed_domains = sorted(self.site_hosts)
         self.seen_urls: set[str] = set()
         self.parsed_urls: set[str] = set()
@@ -91,10 +91,8 @@ class FranceinfoSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         args = self.arguments
-        for url in args.urls:
-            for request in self.article_requests([discovery.Link(url)], "urls"):
-                request.meta["force_fetch"] = True
-                yield request
+        for request in self.article_requests([discovery.Link(url) for url in args.urls], "urls"):
+            yield request
         if "sitemap" in args.sources:
             if args.since or args.until:
                 yield self.discovery_request(self.url("/sitemap_index.xml"), self.parse_sitemap, "sitemap")
@@ -204,7 +202,7 @@ class FranceinfoSpider(Spider):
                     "source": source,
                     "article": True,
                     "lastmod": link.lastmod,
-                    "date_path": day or (date_path("", link.published) if link.published else None),
+                    "date_path": day or (paris_day(link.published) if link.published else None),
                 },
                 dont_filter=True,
             )
@@ -219,15 +217,15 @@ class FranceinfoSpider(Spider):
         if landed in self.parsed_urls:
             self.crawler.stats.inc_value("discovered/already_parsed")
             return
-        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-        if content_type and content_type not in HTML_TYPES:
-            self.count("dropped/not_html", response.url, content_type.decode("latin-1"))
+        header = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        media_type = header.split(";")[0].strip().lower()
+        if media_type and media_type.encode() not in HTML_TYPES:
+            self.count("dropped/not_html", response.url, media_type)
             return
         if "dataloss" in response.flags:
             self.count("dropped/truncated", response.url, "the server sent less than it announced")
             return
-        header = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        encoding = detect_encoding(response.body, header)
+        encoding = detect_encoding(response.body, header or None)
         try:
             page = self.site.choose_page(response.url, response.body, encoding)
             if page.is_truncated():
