@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -61,19 +62,54 @@ class Run:
     peak_rss_mb: float
     returncode: int
     output: str
+    peak_tree_rss_mb: float = 0.0
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> Run:
-    """Run a child process; wall time and its peak resident memory (from wait4)."""
+    """Run a child process; wall time, its peak resident memory (from wait4) and the
+    peak of its RSS summed with its descendants' (page-reading workers, browsers),
+    sampled every 100 ms."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    tree_peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            tree_peak[0] = max(tree_peak[0], tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, process.returncode, output)
+    peak = usage.ru_maxrss / 1024
+    return Run(seconds, peak, process.returncode, output, max(tree_peak[0] / 1024, peak))
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
 
 
 def settings_args(settings: dict[str, str]) -> list[str]:

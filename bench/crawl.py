@@ -10,8 +10,8 @@ rendering), time:
   (b) `scrapy crawl franceinfo` on the same URLs with extraction and every
       pipeline, storing into FerretDB,
   (c) `scrapy crawl franceinfo` discovering them itself from the sitemaps.
-Prints pages/s, the ratios b/a and b/a', and each crawler process's peak RSS;
-then one JSON line.
+Prints pages/s, the ratios b/a and b/a', each crawler process's peak RSS and
+the peak of its RSS summed with its page-reading workers'; then one JSON line.
 """
 
 from __future__ import annotations
@@ -66,7 +66,10 @@ def main() -> None:
     limit = runs["bare scrapy + lxml parse"]
     print(f"crawl logs in {work}")
     print(f"replica: {args.articles} articles ({len(urls)} plain article pages), 32 concurrent requests, loopback")
-    print(f"{'run':<28}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs bare':>9}{'vs fetch+parse':>16}{'peak RSS MB':>13}")
+    print(
+        f"{'run':<28}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs bare':>9}{'vs fetch+parse':>16}"
+        f"{'peak RSS MB':>13}{'+ workers MB':>14}"
+    )
     for label, (run, pages) in runs.items():
         rate = pages / run.seconds
         row = {
@@ -77,11 +80,12 @@ def main() -> None:
             "ratio_to_bare": round(rate / (base[1] / base[0].seconds), 3),
             "ratio_to_fetch_parse": round(rate / (limit[1] / limit[0].seconds), 3),
             "peak_rss_mb": round(run.peak_rss_mb, 1),
+            "peak_rss_with_workers_mb": round(run.peak_tree_rss_mb, 1),
         }
         rows.append(row)
         print(
             f"{label:<28}{pages:>7}{row['seconds']:>9}{row['pages_per_s']:>9}{row['ratio_to_bare']:>9}"
-            f"{row['ratio_to_fetch_parse']:>16}{row['peak_rss_mb']:>13}"
+            f"{row['ratio_to_fetch_parse']:>16}{row['peak_rss_mb']:>13}{row['peak_rss_with_workers_mb']:>14}"
         )
     print_json_line({"bench": "crawl", "articles": args.articles, "runs": rows})
 

@@ -79,6 +79,7 @@ def clean_text(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+@lru_cache(maxsize=256)
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -95,15 +96,19 @@ def canonical_url(url: str, base: str | None = None, host_aliases: dict[str, str
     lower-case host without default port, no fragment, no tracking query, no AMP
     or trailing-slash variant of an article path.
     """
-    return _canonical_url(url, base or "", tuple(host_aliases.items()) if host_aliases else ())
+    url = url.strip()
+    if base and not _ABSOLUTE_URL.match(url):
+        url = urljoin(base, url)
+    return _canonical_url(url, tuple(host_aliases.items()) if host_aliases else ())
+
+
+_ABSOLUTE_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 @lru_cache(maxsize=16384)
-def _canonical_url(url: str, base: str, host_aliases: tuple[tuple[str, str], ...]) -> str:
-    """Cached: rails and feeds repeat the same links on every page."""
-    if base:
-        url = urljoin(base, url.strip())
-    parts = urlsplit(url.strip())
+def _canonical_url(url: str, host_aliases: tuple[tuple[str, str], ...]) -> str:
+    """Cached on the absolute URL: rails and feeds repeat the same links on every page."""
+    parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     host = dict(host_aliases).get(host, host)
     scheme = parts.scheme.lower() or "https"

@@ -16,12 +16,15 @@ third-party hosts.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 #: Meta keys Scrapy sets while fetching: not carried over when a fetched page is
@@ -84,3 +87,25 @@ class RenderPolicy:
             "max_retry_times": self.max_retries,
         }
         return request.replace(meta=meta, dont_filter=True)
+
+
+class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's handler, starting Playwright's driver at the first request
+    that needs a browser instead of at engine start: most runs render nothing, and
+    starting the driver costs about a second and a node process."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._launching = asyncio.Lock()
+        self._launched = False
+
+    async def _maybe_launch_in_thread(self) -> None:
+        """Connected to `engine_started` by the parent: do nothing then."""
+
+    async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright") and not self._launched:
+            async with self._launching:
+                if not self._launched:
+                    await self._maybe_future_from_coro(self._launch())
+                    self._launched = True
+        return await super().download_request(request)

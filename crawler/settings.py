@@ -34,8 +34,13 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Bounded work per page and per run. An article page yields one item: Scrapy's
-# default of 100 parallel item workers per response only costs asyncio tasks.
-CONCURRENT_ITEMS = 16
+# parallel item workers per response (default 100) would only cost asyncio tasks.
+CONCURRENT_ITEMS = 1
+
+# Page objects run in this many worker processes (0: on the reactor thread), so
+# reading a page never stalls downloads and the crawl uses a second core.
+EXTRACT_PROCESSES = 1
+
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
@@ -53,6 +58,8 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {
@@ -95,8 +102,8 @@ SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
 
 # Rendering in Chromium (crawler/render.py decides which pages; scrapy-playwright renders).
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.render.LazyPlaywrightDownloadHandler",
+    "https": "crawler.render.LazyPlaywrightDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

@@ -9,13 +9,14 @@ run replays first, so no article is lost between a fetch and the store.
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from bson import json_util
 
-_WRITE = json_util.RELAXED_JSON_OPTIONS
 _READ = json_util.JSONOptions(tz_aware=True, tzinfo=json_util.DEFAULT_JSON_OPTIONS.tzinfo)
 
 
@@ -41,7 +42,7 @@ class Journal:
     def append(self, item: dict[str, Any]) -> None:
         if self.handle is None:
             self._open()
-        self.handle.write(json_util.dumps(item, json_options=_WRITE) + "\n")
+        self.handle.write(json.dumps(item, default=_extended_json, ensure_ascii=False) + "\n")
         self.handle.flush()
         self.count += 1
 
@@ -88,3 +89,12 @@ class Journal:
             except ValueError:
                 continue
         return items
+
+
+def _extended_json(value: Any) -> Any:
+    """Dates as relaxed extended JSON (what `json_util` reads back), written by the
+    standard library's C encoder: several times faster than `json_util.dumps`."""
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return {"$date": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

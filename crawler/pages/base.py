@@ -33,6 +33,10 @@ class NotAnArticle(Exception):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[NotAnArticle], tuple[str, str]]:
+        """Pickled whole: page-reading workers send it back to the crawl."""
+        return (NotAnArticle, (self.reason, self.detail))
+
 
 @lru_cache(maxsize=512)
 def css(selector: str) -> etree.XPath:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import trafilatura
-
 from crawler.normalize import clean_text
 from crawler.pages.base import HtmlPage, NotAnArticle, json_ld_names, parse_bool
 from crawler.pages.franceinfo import ARTICLE_TYPES
@@ -24,6 +22,8 @@ class GenericArticlePage(HtmlPage):
             title = clean_text(heading.text_content()) if heading is not None else ""
         if not title:
             raise NotAnArticle("no_title")
+        import trafilatura  # here, not at the top: franceinfo crawls never load it
+
         body = trafilatura.extract(
             self.tree,
             url=self.url,

@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 from crawler import discovery
 from crawler.failures import failure_reason
 from crawler.normalize import canonical_url, paris_day
+from crawler.page_reader import PageObjectError, PageReader
 from crawler.pages import NotAnArticle, site_for
 from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
@@ -61,7 +62,9 @@ class FranceinfoSpider(Spider):
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
         forced = [canonical_url(url, host_aliases=spider.site.host_aliases) for url in spider.arguments.render_urls]
         spider.render = RenderPolicy(crawler, forced)
+        spider.page_reader = PageReader(crawler.settings.getint("EXTRACT_PROCESSES"))
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
+        crawler.signals.connect(spider.spider_closed, signals.spider_closed)
         return spider
 
     @classmethod
@@ -73,7 +76,7 @@ class FranceinfoSpider(Spider):
             return str(error)
         return None
 
-    def spider_opened(self, spider: Spider) -> None:
+    async def spider_opened(self, spider: Spider) -> None:
         args = self.arguments
         logger.info(
             "crawling %s: sources=%s sections=%s since=%s until=%s urls=%d max_articles=%s",
@@ -85,6 +88,11 @@ class FranceinfoSpider(Spider):
             len(args.urls),
             args.max_articles or "-",
         )
+        if self.page_reader.processes:
+            await self.page_reader.start()
+
+    async def spider_closed(self, spider: Spider) -> None:
+        await self.page_reader.close()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -209,7 +217,7 @@ class FranceinfoSpider(Spider):
             reason = self.render.reason_before_fetch(url)
             yield (self.render.render(request, reason) or request) if reason else request
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any] | Request]:
+    async def parse_article(self, response: Response) -> AsyncIterator[dict[str, Any] | Request]:
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
             return
@@ -227,10 +235,11 @@ class FranceinfoSpider(Spider):
             return
         encoding = detect_encoding(response.body, header or None)
         try:
-            page = self.site.choose_page(response.url, response.body, encoding)
-            if page.is_truncated():
-                raise NotAnArticle("truncated", "the HTML ends before </html>")
-            item = page.to_item()
+            item = await self.page_reader.read(self.site.key, response.url, response.body, encoding)
+        except PageObjectError as error:
+            self.crawler.stats.inc_value("dropped/page_object_error")
+            logger.error("dropped/page_object_error %s\n%s", response.url, error)
+            return
         except NotAnArticle as error:
             if error.reason == "client_rendered" and not response.meta.get("playwright"):
                 rendered = self.render.render(response.request, "client_side")
@@ -238,6 +247,9 @@ class FranceinfoSpider(Spider):
                     yield rendered
                     return
             self.count(f"dropped/{error.reason}", response.url, error.detail)
+            return
+        if landed in self.parsed_urls:
+            self.crawler.stats.inc_value("discovered/already_parsed")
             return
         item["fetched_at"] = datetime.now(UTC)
         item["source_lastmod"] = None if response.meta.get("redirect_urls") else response.meta.get("lastmod")

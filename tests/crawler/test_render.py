@@ -107,6 +107,7 @@ def test_static_articles_never_start_the_browser(replica: ReplicaServer, truth: 
     assert len(result.items) == 20
     assert "playwright/browser_count" not in result.stats
     assert not any(key.startswith("render/") for key in result.stats)
+    assert "Starting download handler" not in result.stderr, "Playwright's driver started for nothing"
 
 
 def test_forced_urls_are_rendered_even_when_static(replica: ReplicaServer, truth: dict, tmp_path: Path) -> None:
