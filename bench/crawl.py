@@ -8,8 +8,12 @@ rendering), time:
   (a) a bare Scrapy spider fetching the article URLs and doing nothing,
   (a') the same spider also parsing each page with lxml (fetch + parse limit),
   (b) `scrapy crawl franceinfo` on the same URLs with extraction and every
-      pipeline, storing into FerretDB,
-  (c) `scrapy crawl franceinfo` discovering them itself from the sitemaps.
+      pipeline, storing into FerretDB (default settings: one page-reading worker),
+  (b') the same with two page-reading workers (`EXTRACT_PROCESSES=2`),
+  (c) `scrapy crawl franceinfo` discovering them itself from the sitemaps; this
+      one also renders the live pages in Chromium and meets every quirk page
+      (including one that never finishes rendering), so it is not a throughput
+      figure.
 Prints pages/s, the ratios b/a and b/a', each crawler process's peak RSS and
 the peak of its RSS summed with its page-reading workers'; then one JSON line.
 """
@@ -49,13 +53,15 @@ def main() -> None:
             "bare scrapy + lxml parse": (run_measured([*bare, "--parse"]), len(urls)),
         }
         ours_settings = {**LOOPBACK_SETTINGS, "STORE_SPILL_DIR": str(work / "spill"), "LOG_LEVEL": "INFO"}
-        for label, arguments, database in (
-            ("franceinfo, same URLs", ["-a", f"url_file={url_file}"], "bench_urls"),
-            ("franceinfo, from sitemaps", ["-a", "sources=sitemap", "-a", "since=2000-01-01"], "bench_sitemaps"),
+        for label, arguments, database, workers in (
+            ("franceinfo, same URLs", ["-a", f"url_file={url_file}"], "bench_urls", 1),
+            ("franceinfo, 2 workers", ["-a", f"url_file={url_file}"], "bench_urls_2", 2),
+            ("franceinfo, from sitemaps", ["-a", "sources=sitemap", "-a", "since=2000-01-01"], "bench_sitemaps", 1),
         ):
             env = {"MONGO_URI": mongo.uri, "MONGO_DATABASE": database}
             command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo", "-a", f"base_url={base_url}", *arguments]
-            run = run_measured([*command, *settings_args(ours_settings)], env=env)
+            run_settings = {**ours_settings, "EXTRACT_PROCESSES": str(workers)}
+            run = run_measured([*command, *settings_args(run_settings)], env=env)
             stored = STORED.search(run.output)
             if run.returncode != 0 or not stored:
                 print(run.output[-3000:])

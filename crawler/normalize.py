@@ -25,7 +25,7 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 
 _DATE_IN_PATH = re.compile(r"/(\d{4})/(\d{2})/(\d{2})(?:/|$)")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")  # what `clean_text` changes: runs, and tabs or newlines
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ODD_SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\u3000"
 _CLEANUP = str.maketrans(dict.fromkeys(_ODD_SPACE_CHARS, " ") | dict.fromkeys(_INVISIBLE_CHARS, None))
@@ -98,11 +98,21 @@ def canonical_url(url: str, base: str | None = None, host_aliases: dict[str, str
     """
     url = url.strip()
     if base and not _ABSOLUTE_URL.match(url):
-        url = urljoin(base, url)
+        url = _join(base, url)
     return _canonical_url(url, tuple(host_aliases.items()) if host_aliases else ())
 
 
 _ABSOLUTE_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
+_ORIGIN = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*")
+
+
+def _join(base: str, url: str) -> str:
+    """`urljoin`, with a fast path for the common root-relative link ("/monde/…")."""
+    if url.startswith("/") and not url.startswith("//") and "/." not in url:
+        origin = _ORIGIN.match(base)
+        if origin:
+            return origin.group() + url
+    return urljoin(base, url)
 
 
 @lru_cache(maxsize=16384)

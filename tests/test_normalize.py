@@ -35,6 +35,24 @@ def test_canonical_url_keeps_meaningful_query_and_resolves_relative_links() -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("/monde/a_1.html", "https://www.francetvinfo.fr/monde/a_1.html"),
+        ("/monde/../politique/b_2.html", "https://www.francetvinfo.fr/politique/b_2.html"),
+        ("//www.francetvinfo.fr/sports/c_3.html", "https://www.francetvinfo.fr/sports/c_3.html"),
+        ("d_4.html", "https://www.francetvinfo.fr/monde/europe/d_4.html"),
+        ("./e_5.html#top", "https://www.francetvinfo.fr/monde/europe/e_5.html"),
+    ],
+)
+def test_relative_links_resolve_like_a_browser(link: str, expected: str) -> None:
+    assert canonical_url(link, base="https://www.francetvinfo.fr/monde/europe/x_9.html?page=2") == expected
+
+
+def test_clean_text_collapses_every_kind_of_whitespace_run() -> None:
+    assert clean_text("a\tb\n\nc  d \r\n e f") == "a b c d e f"
+
+
 def test_loopback_replica_keeps_plain_http_and_its_port() -> None:
     assert canonical_url("http://127.0.0.1:8765/monde/a_1.html?xtor=RSS") == "http://127.0.0.1:8765/monde/a_1.html"
     assert canonical_url("http://LOCALHOST:8765/monde/a_1.html/") == "http://localhost:8765/monde/a_1.html"

@@ -62,7 +62,7 @@ def detect_encoding(body: bytes, content_type: str | None = None) -> str:
 
 @lru_cache(maxsize=32)
 def _parser(encoding: str | None) -> html.HTMLParser:
-    return html.HTMLParser(remove_comments=True, huge_tree=True, encoding=encoding)
+    return html.HTMLParser(remove_comments=True, huge_tree=True, collect_ids=False, encoding=encoding)
 
 
 _VISIBLE_TEXT = etree.XPath(
