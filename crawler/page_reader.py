@@ -15,7 +15,9 @@ idle a third of the time, measured on 300 KB pages).
 A worker that dies (a crash in a C library, the kernel's OOM killer) fails the
 pages it had; they are read again by a new worker. The page it died on is
 blamed, and a page that has killed `CRASH_ATTEMPTS` workers is dropped as
-`extraction_crashed`.
+`extraction_crashed`. A worker that takes longer than `EXTRACT_TIMEOUT` to
+answer is killed the same way, and a page that hangs twice is dropped as
+`extraction_timeout`. (Reading inline, `processes=0`, has neither safety net.)
 """
 
 from __future__ import annotations
@@ -61,9 +63,10 @@ class WorkerDied(Exception):
     """`while_reading_this`: the worker reads in order, so the oldest page it had
     is the one it died on; the others are read again without blame."""
 
-    def __init__(self, why: str, while_reading_this: bool) -> None:
+    def __init__(self, why: str, while_reading_this: bool, timed_out: bool = False) -> None:
         super().__init__(why)
         self.while_reading_this = while_reading_this
+        self.timed_out = timed_out
 
 
 def _resolve(path: str) -> Callable[..., dict[str, Any]]:
@@ -75,9 +78,10 @@ class PageReader:
     """Runs the read function (`module:function`, default `read_page`) inline
     (`processes=0`) or in worker processes."""
 
-    def __init__(self, processes: int, read: str = DEFAULT_READ) -> None:
+    def __init__(self, processes: int, read: str = DEFAULT_READ, timeout: float = 30.0) -> None:
         self.processes = processes
         self.read_path = read
+        self.timeout = timeout
         self._read = _resolve(read) if not processes else None
         self._workers: list[_Worker] = []
         self._starting = asyncio.Lock()
@@ -104,15 +108,14 @@ class PageReader:
             await self.start()
             worker = min(self._workers, key=lambda w: len(w.pending))
             try:
-                return await worker.call((site_key, url, body, encoding))
+                return await worker.call((site_key, url, body, encoding), self.timeout)
             except WorkerDied as died:
                 if died.while_reading_this:
                     crashes += 1
                     logger.error("a page-reading worker died (%s) reading %s", died, url)
                 if crashes >= CRASH_ATTEMPTS:
-                    raise NotAnArticle(
-                        "extraction_crashed", f"reading it killed {crashes} page-reading workers"
-                    ) from None
+                    reason = "extraction_timeout" if died.timed_out else "extraction_crashed"
+                    raise NotAnArticle(reason, f"reading it killed {crashes} page-reading workers") from None
 
     async def close(self) -> None:
         """Stop the workers; no process outlives the crawl."""
@@ -131,6 +134,7 @@ class _Worker:
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.ids = itertools.count()
         self.alive = True
+        self.timed_out = False
         self.reader = asyncio.get_running_loop().create_task(self._read_answers())
 
     @classmethod
@@ -146,7 +150,7 @@ class _Worker:
         )
         return cls(process)
 
-    async def call(self, arguments: tuple[Any, ...]) -> dict[str, Any]:
+    async def call(self, arguments: tuple[Any, ...], timeout: float) -> dict[str, Any]:
         if not self.alive:
             raise WorkerDied("already gone", while_reading_this=False)
         call_id = next(self.ids)
@@ -158,6 +162,10 @@ class _Worker:
             await self.process.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as error:
             self._fail_all(f"its stdin closed: {error}")
+        done, _ = await asyncio.wait({future}, timeout=timeout)
+        if not done and self.process.returncode is None:
+            self.timed_out = True
+            self.process.kill()  # the answer reader then fails every pending page
         return await future
 
     async def _read_answers(self) -> None:
@@ -176,14 +184,14 @@ class _Worker:
                     future.set_exception(PageObjectError(value))
         except (asyncio.IncompleteReadError, ConnectionResetError):
             code = await self.process.wait()
-            self._fail_all(f"exit status {code}")
+            self._fail_all("no answer in time, killed" if self.timed_out else f"exit status {code}")
 
     def _fail_all(self, why: str) -> None:
         self.alive = False
         pending, self.pending = self.pending, {}
         for position, call_id in enumerate(sorted(pending)):
             if not pending[call_id].done():
-                pending[call_id].set_exception(WorkerDied(why, while_reading_this=position == 0))
+                pending[call_id].set_exception(WorkerDied(why, position == 0, self.timed_out))
 
     async def stop(self) -> None:
         self.alive = False

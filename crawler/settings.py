@@ -40,6 +40,7 @@ CONCURRENT_ITEMS = 1
 # Page objects run in this many worker processes (0: on the reactor thread), so
 # reading a page never stalls downloads and the crawl uses a second core.
 EXTRACT_PROCESSES = 1
+EXTRACT_TIMEOUT = 30.0  # seconds a worker may take to answer before it is killed
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024

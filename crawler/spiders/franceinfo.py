@@ -62,7 +62,9 @@ class FranceinfoSpider(Spider):
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
         forced = [canonical_url(url, host_aliases=spider.site.host_aliases) for url in spider.arguments.render_urls]
         spider.render = RenderPolicy(crawler, forced)
-        spider.page_reader = PageReader(crawler.settings.getint("EXTRACT_PROCESSES"))
+        spider.page_reader = PageReader(
+            crawler.settings.getint("EXTRACT_PROCESSES"), timeout=crawler.settings.getfloat("EXTRACT_TIMEOUT")
+        )
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
         crawler.signals.connect(spider.spider_closed, signals.spider_closed)
         return spider

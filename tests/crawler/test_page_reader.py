@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,13 @@ def crash_on_poison(site_key: str, url: str, body: bytes, encoding: str | None) 
     if "poison" in url:
         os._exit(139)
     return {"url": url, "pid": os.getpid()}
+
+
+def hang_on_slow(site_key: str, url: str, body: bytes, encoding: str | None) -> dict[str, Any]:
+    """A read function for workers: never returns on one URL."""
+    if "slow" in url:
+        time.sleep(3600)
+    return {"url": url}
 
 
 def buggy(site_key: str, url: str, body: bytes, encoding: str | None) -> dict[str, Any]:
@@ -82,6 +90,16 @@ def test_a_crashing_page_is_dropped_and_the_pages_beside_it_are_read_again() -> 
     assert isinstance(poison, NotAnArticle) and poison.reason == "extraction_crashed"
     assert [result["url"] for result in results] == [call[1] for call in calls if "poison" not in call[1]]
     assert reader.workers_started == 1 + CRASH_ATTEMPTS  # the poison page killed two, nothing else did
+
+
+def test_a_page_that_hangs_its_worker_is_dropped_and_the_others_are_read() -> None:
+    reader = PageReader(1, read=f"{__name__}:hang_on_slow", timeout=1.0)
+    calls = [("franceinfo", f"https://example.test/{name}.html", b"", None) for name in ("a", "slow", "b", "c")]
+    started = time.monotonic()
+    results = asyncio.run(read_all(reader, calls))
+    assert isinstance(results[1], NotAnArticle) and results[1].reason == "extraction_timeout"
+    assert [results[0]["url"], results[2]["url"], results[3]["url"]] == [calls[i][1] for i in (0, 2, 3)]
+    assert time.monotonic() - started < 10
 
 
 def test_a_page_object_bug_is_an_error_with_its_traceback_not_a_crash() -> None:
