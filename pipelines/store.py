@@ -140,6 +140,11 @@ class ArticleStore:
             old = stored.get(key)
             if old is None:
                 new.append(article)
+            elif _written_unconfirmed(old, article, run_id):
+                if old.get("revision") == 1:
+                    result.new += 1
+                else:
+                    result.updated += 1
             elif old["content_hash"] == article["content_hash"]:
                 unchanged.append((old, article))
             else:
@@ -166,7 +171,15 @@ class ArticleStore:
         return found
 
     def _stored_versions(self, batch: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-        projection = {"url": 1, "date_path": 1, "content_hash": 1, "revision": 1, **dict.fromkeys(VALIDATOR_FIELDS, 1)}
+        projection = {
+            "url": 1,
+            "date_path": 1,
+            "content_hash": 1,
+            "revision": 1,
+            "crawl_run_id": 1,
+            "last_seen_at": 1,
+            **dict.fromkeys(VALIDATOR_FIELDS, 1),
+        }
         return {(doc["url"], doc["date_path"]): doc for doc in self._find_by_day(batch, projection)}
 
     def _insert_new(self, new: list[dict[str, Any]], run_id: str, result: BatchResult) -> list[dict[str, Any]]:
@@ -464,6 +477,17 @@ class StorePipeline:
             except PyMongoError as error:
                 logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
         self.client.close()
+
+
+def _written_unconfirmed(stored: dict[str, Any], article: dict[str, Any], run_id: str) -> bool:
+    """The stored document is this very article, written (inserted or updated) by
+    an earlier attempt of this batch whose acknowledgement a dropped connection
+    lost: it is counted as that attempt would have counted it, not as unchanged."""
+    fetched = article.get("fetched_at")
+    if not isinstance(fetched, datetime) or stored.get("crawl_run_id") != run_id:
+        return False
+    written_at = fetched.replace(microsecond=fetched.microsecond // 1000 * 1000)
+    return stored.get("last_seen_at") == written_at and stored["content_hash"] == article["content_hash"]
 
 
 def _key_filter(document: dict[str, Any]) -> dict[str, Any]:

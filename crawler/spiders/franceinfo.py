@@ -219,40 +219,41 @@ class FranceinfoSpider(Spider):
             reason = self.render.reason_before_fetch(url)
             yield (self.render.render(request, reason) or request) if reason else request
 
-    async def parse_article(self, response: Response) -> AsyncIterator[dict[str, Any] | Request]:
+    async def parse_article(self, response: Response) -> list[dict[str, Any] | Request]:
+        """A coroutine returning a list, not an async generator: Scrapy then runs its
+        spider middlewares on their cheaper synchronous path."""
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
-            return
+            return []
         landed = canonical_url(response.url, host_aliases=self.site.host_aliases)
         if landed in self.parsed_urls:
             self.crawler.stats.inc_value("discovered/already_parsed")
-            return
+            return []
         header = response.headers.get(b"Content-Type", b"").decode("latin-1")
         media_type = header.split(";")[0].strip().lower()
         if media_type and media_type.encode() not in HTML_TYPES:
             self.count("dropped/not_html", response.url, media_type)
-            return
+            return []
         if "dataloss" in response.flags:
             self.count("dropped/truncated", response.url, "the server sent less than it announced")
-            return
+            return []
         encoding = detect_encoding(response.body, header or None)
         try:
             item = await self.page_reader.read(self.site.key, response.url, response.body, encoding)
         except PageObjectError as error:
             self.crawler.stats.inc_value("dropped/page_object_error")
             logger.error("dropped/page_object_error %s\n%s", response.url, error)
-            return
+            return []
         except NotAnArticle as error:
             if error.reason == "client_rendered" and not response.meta.get("playwright"):
                 rendered = self.render.render(response.request, "client_side")
                 if rendered is not None:
-                    yield rendered
-                    return
+                    return [rendered]
             self.count(f"dropped/{error.reason}", response.url, error.detail)
-            return
+            return []
         if landed in self.parsed_urls:
             self.crawler.stats.inc_value("discovered/already_parsed")
-            return
+            return []
         item["fetched_at"] = datetime.now(UTC)
         item["source_lastmod"] = None if response.meta.get("redirect_urls") else response.meta.get("lastmod")
         item["http_etag"] = _header(response, b"ETag")
@@ -261,7 +262,7 @@ class FranceinfoSpider(Spider):
             self.crawler.stats.inc_value("render/parsed")
         self.parsed_urls.add(landed)
         self.crawler.stats.inc_value("articles/parsed")
-        yield item
+        return [item]
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

@@ -73,12 +73,21 @@ def test_a_batch_retried_after_a_failure_halfway_writes_nothing_twice(mongo_db: 
     store = ArticleStore(mongo_db)
     store.ensure_indexes()
     store.write_batch([article(1, text="v1"), article(2)], "run-1")
-    batch = [article(1, text="v2"), article(2), article(3)]
-    store.write_batch(batch, "run-2")
+    batch = [article(1, text="v2", fetched=FETCHED + timedelta(hours=1)), article(2), article(3)]
+    first = store.write_batch(batch, "run-2")  # its acknowledgement is lost: the pipeline retries
     again = store.write_batch(batch, "run-2")
-    assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    assert (first.new, first.updated, first.unchanged) == (1, 1, 1)
+    assert (again.new, again.updated, again.unchanged) == (1, 1, 1), "counted once, as the lost attempt did"
     assert mongo_db.articles.count_documents({}) == 3
     assert mongo_db.article_revisions.count_documents({}) == 1
+
+
+def test_the_same_article_in_a_later_run_is_unchanged_not_new(mongo_db: Database) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    store.write_batch([article(1)], "run-1")
+    again = store.write_batch([article(1)], "run-2")
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
 
 
 def test_duplicate_key_race_is_already_stored_not_an_error(mongo_db: Database) -> None:
