@@ -21,9 +21,7 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python -m crawler.demo
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint:

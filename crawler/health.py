@@ -26,6 +26,7 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from crawler import mongo
 from crawler.mongo import redact_uri, short_error
 
 HEALTHY, UNHEALTHY, UNREACHABLE = 0, 1, 2
@@ -120,13 +121,7 @@ def as_utc(value: Any) -> datetime | None:
 def connect(uri: str, timeout_s: float) -> MongoClient:
     """A client that gives up after `timeout_s` instead of pymongo's 30 s."""
     timeout_ms = int(timeout_s * 1000)
-    return MongoClient(
-        uri,
-        serverSelectionTimeoutMS=timeout_ms,
-        connectTimeoutMS=timeout_ms,
-        socketTimeoutMS=timeout_ms * 3,
-        tz_aware=True,
-    )
+    return mongo.connect(uri, timeout_ms, socket_timeout_ms=timeout_ms * 3)
 
 
 def minutes_from_env(name: str, default: float) -> float:

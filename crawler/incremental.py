@@ -5,30 +5,35 @@ batch of requests: a URL whose listed `lastmod` is not newer than the one stored
 is skipped; without a `lastmod`, a URL fetched less than `INCREMENTAL_REFETCH_SECONDS`
 ago is skipped; anything else goes out as a conditional request (`If-None-Match`,
 `If-Modified-Since`), and a 304 counts as unchanged. `IncrementalMiddleware` is the
-thin spider-middleware wiring (explicit `urls=` are start requests: never filtered), on when the store is (`INCREMENTAL_ENABLED`). Its
-look-ups block the reactor briefly: one query per 500 URLs of a discovery page.
+thin spider-middleware wiring (explicit `urls=` are start requests: never filtered),
+on when the store is (`INCREMENTAL_ENABLED`). Its look-ups (one query per 500 URLs
+of a discovery page) run in a thread, so downloads go on meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.mongo import store_client
 from pipelines.store import store_enabled
 
 logger = logging.getLogger(__name__)
 
 LOOKUP_FIELDS = {"url": 1, "source_lastmod": 1, "last_seen_at": 1, "http_etag": 1, "http_last_modified": 1}
+
+
+def _is_article_request(output: Any) -> bool:
+    return isinstance(output, Request) and bool(output.meta.get("article"))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -103,9 +108,8 @@ class IncrementalMiddleware:
     """Spider middleware around `IncrementalFilter`, for requests whose meta has
     `"article": True`; everything else passes through untouched."""
 
-    def __init__(self, crawler: Crawler, articles: Collection, client: MongoClient) -> None:
+    def __init__(self, crawler: Crawler, articles: Collection) -> None:
         self.crawler = crawler
-        self.client = client
         self.filter = IncrementalFilter(
             articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS", 3600))
         )
@@ -117,26 +121,17 @@ class IncrementalMiddleware:
             raise NotConfigured("INCREMENTAL_ENABLED is off")
         if not store_enabled(settings):
             raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
-        client: MongoClient = MongoClient(
-            settings.get("MONGO_URI"),
-            serverSelectionTimeoutMS=settings.getint("STORE_SERVER_TIMEOUT_MS", 5000),
-            tz_aware=True,
-        )
-        middleware = cls(crawler, client[settings.get("MONGO_DATABASE")]["articles"], client)
+        client = store_client(settings)
+        middleware = cls(crawler, client[settings.get("MONGO_DATABASE")]["articles"])
         crawler.signals.connect(client.close, signals.spider_closed)
         return middleware
 
-    def process_spider_output(self, response: Any, result: Iterable[Any], spider: Any = None) -> Iterable[Any]:
-        """Only discovery responses (sitemaps, feeds, section pages) carry article
-        requests to filter; article pages pass through untouched."""
-        if not response.meta.get("discovery"):
-            return result
-        return self._count(*self._decide(list(result)))
-
-    async def process_spider_output_async(
+    async def process_spider_output(
         self, response: Any, result: AsyncIterator[Any], spider: Any = None
     ) -> AsyncIterator[Any]:
-        """The discovery callbacks are async: the look-up runs in a thread."""
+        """Only discovery responses (sitemaps, feeds, section pages) carry article
+        requests to filter; article pages pass through untouched. (Scrapy 2.19 hands
+        every middleware an async iterator, whatever the callback returns.)"""
         if not response.meta.get("discovery"):
             async for output in result:
                 yield output
@@ -146,22 +141,21 @@ class IncrementalMiddleware:
             yield output
 
     def _decide(self, outputs: list[Any]) -> tuple[list[Any], dict[str, int]]:
-        """The outputs to pass on, and skip counts by reason (counted by the caller,
+        """The outputs to pass on, and the stats to add (by the caller,
         on the reactor thread)."""
-        articles = [o for o in outputs if isinstance(o, Request) and o.meta.get("article")]
+        articles = [o for o in outputs if _is_article_request(o)]
         if not articles:
             return outputs, {}
         try:
             kept, skipped = self.filter.decide(articles, datetime.now(UTC))
         except PyMongoError as error:
             logger.warning("incremental: store look-up failed (%s); fetching %d pages anyway", error, len(articles))
-            return outputs, {"lookup_failed": 1}
-        keep = {id(request) for request in kept}
-        passed = [o for o in outputs if not (isinstance(o, Request) and o.meta.get("article")) or id(o) in keep]
-        return passed, skipped
+            return outputs, {"incremental/lookup_failed": 1}
+        keep = {id(request) for request in kept} | {id(o) for o in outputs if not _is_article_request(o)}
+        passed = [o for o in outputs if id(o) in keep]
+        return passed, {f"incremental/skipped/{reason}": count for reason, count in skipped.items()}
 
     def _count(self, outputs: list[Any], skipped: dict[str, int]) -> list[Any]:
-        for reason, count in skipped.items():
-            key = "incremental/lookup_failed" if reason == "lookup_failed" else f"incremental/skipped/{reason}"
+        for key, count in skipped.items():
             self.crawler.stats.inc_value(key, count)
         return outputs

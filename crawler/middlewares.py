@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
-from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import HtmlResponse, Response
@@ -42,12 +41,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
-        middleware = cls(crawler.settings)
-        middleware.crawler = crawler
-        return middleware
 
     async def process_response(self, request: Request, response: Response, spider: object = None) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from pymongo import MongoClient
 
 _URI_SECRET = re.compile(r"(?<=://)([^:/@]+):([^@/]+)@")
 
@@ -15,3 +18,20 @@ def redact_uri(uri: str) -> str:
 def short_error(error: BaseException) -> str:
     """pymongo's first clause, without the topology dump."""
     return str(error).split(" (configured timeouts")[0].split(", Timeout:")[0]
+
+
+def connect(uri: str, timeout_ms: int, socket_timeout_ms: int | None = None) -> MongoClient:
+    """A client that gives up after `timeout_ms` instead of pymongo's 30 s, and
+    reads dates back as aware UTC datetimes."""
+    return MongoClient(
+        uri,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=socket_timeout_ms,
+        tz_aware=True,
+    )
+
+
+def store_client(settings: Any) -> MongoClient:
+    """The client of the store's settings (`MONGO_URI`, `STORE_SERVER_TIMEOUT_MS`)."""
+    return connect(settings.get("MONGO_URI"), settings.getint("STORE_SERVER_TIMEOUT_MS", 5000))

@@ -37,7 +37,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from crawler.pages import NotAnArticle, site_for
+from crawler.pages import NotAnArticle, detect_encoding, site_for
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,9 @@ DEFAULT_READ = "crawler.page_reader:read_page"
 _LENGTH = struct.Struct("!I")
 
 
-def read_page(site_key: str, url: str, body: bytes, encoding: str | None) -> dict[str, Any]:
+def read_page(site_key: str, url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
     """The raw article of one fetched page; raises `NotAnArticle` with a reason."""
-    page = site_for(url, site_key).choose_page(url, body, encoding)
+    page = site_for(url, site_key).choose_page(url, body, detect_encoding(body, content_type))
     if page.is_truncated():
         raise NotAnArticle("truncated", "the HTML ends before </html>")
     return page.to_item()
@@ -95,20 +95,21 @@ class PageReader:
                 self._workers.append(await _Worker.spawn(self.read_path))
                 self.workers_started += 1
 
-    async def read(self, site_key: str, url: str, body: bytes, encoding: str | None) -> dict[str, Any]:
+    async def read(self, site_key: str, url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
         if self._read is not None:
             try:
-                return self._read(site_key, url, body, encoding)
+                return self._read(site_key, url, body, content_type)
             except NotAnArticle:
                 raise
             except Exception as error:
                 raise PageObjectError(traceback.format_exc().strip()) from error
         crashes = 0
         while True:
-            await self.start()
+            if len(self._workers) < self.processes or not all(worker.alive for worker in self._workers):
+                await self.start()
             worker = min(self._workers, key=lambda w: len(w.pending))
             try:
-                return await worker.call((site_key, url, body, encoding), self.timeout)
+                return await worker.call((site_key, url, body, content_type), self.timeout)
             except WorkerDied as died:
                 if died.while_reading_this:
                     crashes += 1

@@ -17,21 +17,9 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from crawler.procs import pid_running
+
 logger = logging.getLogger(__name__)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return True
 
 
 class RunLock:
@@ -76,7 +64,7 @@ class RunLock:
         return None
 
     def _is_stale(self, holder: dict[str, Any], now: datetime) -> bool:
-        if holder.get("host") == self.host and not _process_alive(int(holder.get("pid", 0))):
+        if holder.get("host") == self.host and not pid_running(int(holder.get("pid", 0))):
             return True
         beat = holder.get("heartbeat_at")
         if beat is not None and beat.tzinfo is None:

@@ -44,6 +44,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from crawler.procs import pid_running
+
 log = logging.getLogger(__name__)
 
 FERRETDB_VERSION = "v1.24.2"
@@ -441,22 +443,6 @@ def _pg_stop(pg_dir: Path, pid: int | None = None) -> None:
             time.sleep(0.05)
         if pid_running(pid):
             os.kill(pid, signal.SIGQUIT)  # = immediate shutdown
-
-
-def pid_running(pid: int) -> bool:
-    """True if pid runs. A zombie counts as dead: in containers whose pid 1
-    does not reap, stopped detached servers linger as zombies."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
 
 
 def _pid_runs(pid: int, name: bytes) -> bool:

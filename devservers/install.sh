@@ -4,6 +4,7 @@
 #   - PostgreSQL 15 (Debian's `postgresql`; also creates the `postgres` user)
 #   - Go (preinstalled at /usr/local/go/bin on our machines; not installed here)
 #   - the FerretDB binary, built and cached by `python -m devservers.ferretdb build`
+#   - supercronic (the image's cron), built with Go into .cache/, for the crontab test
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,3 +42,13 @@ if [ ! -x "$PYTHON" ]; then
 fi
 cd "$ROOT"
 "$PYTHON" -m devservers.ferretdb build
+
+# supercronic, the image's cron, at the Dockerfile's version: tests check
+# deploy/crontab with `supercronic -test`, as the container reads it.
+SUPERCRONIC_VERSION="$(sed -n 's/^ARG SUPERCRONIC_VERSION=//p' "$ROOT/Dockerfile")"
+SUPERCRONIC_DIR="$ROOT/.cache/supercronic-$SUPERCRONIC_VERSION"
+if [ ! -x "$SUPERCRONIC_DIR/supercronic" ]; then
+    echo "building supercronic $SUPERCRONIC_VERSION" >&2
+    GO="$(command -v go || echo /usr/local/go/bin/go)"
+    GOBIN="$SUPERCRONIC_DIR" "$GO" install "github.com/aptible/supercronic@$SUPERCRONIC_VERSION"
+fi

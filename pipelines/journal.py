@@ -34,10 +34,7 @@ class Journal:
         """Segments that earlier runs did not get into the store (oldest first)."""
         if not self.directory.exists():
             return []
-        return sorted(
-            (path for path in self.directory.glob(f"{self.name}-*.jsonl") if path != self.current),
-            key=lambda path: path.stat().st_mtime,
-        )
+        return sorted(self.directory.glob(f"{self.name}-*.jsonl"), key=lambda path: path.stat().st_mtime)
 
     def append(self, item: dict[str, Any]) -> None:
         if self.handle is None:
@@ -70,9 +67,8 @@ class Journal:
 
     def close(self) -> Path | None:
         """Seal the open segment; an empty one is removed. Returns what is left, if anything."""
-        count = self.count
         sealed = self.seal()
-        if sealed is not None and count == 0:
+        if sealed is not None and self.count == 0:
             self.discard(sealed)
             return None
         return sealed

@@ -37,7 +37,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 
-from crawler.mongo import redact_uri, short_error
+from crawler.mongo import connect, redact_uri, short_error
 from crawler.normalize import paris_day
 from pipelines.journal import Journal
 
@@ -134,7 +134,7 @@ class ArticleStore:
         insert_first = self.expect_new
         candidates = self._insert_new(list(batch.values()), run_id, result) if insert_first else list(batch.values())
         keys = {(article["url"], article["date_path"]): article for article in candidates}
-        stored = self._stored_versions(keys) if keys else {}
+        stored = self._stored_versions(keys)
         new, unchanged, changed = [], [], []
         for key, article in keys.items():
             old = stored.get(key)
@@ -322,12 +322,7 @@ class StorePipeline:
         self.run_id = self.run_id or new_run_id(name)
         self.stats.set_value("crawl_run/id", self.run_id)
         self.journal = Journal(self.spill_dir, name, self.run_id)
-        self.client = MongoClient(
-            self.uri,
-            serverSelectionTimeoutMS=self.server_timeout_ms,
-            connectTimeoutMS=self.server_timeout_ms,
-            tz_aware=True,
-        )
+        self.client = connect(self.uri, self.server_timeout_ms)
         try:
             await asyncio.to_thread(self._open_store)
         except PyMongoError as error:
@@ -340,7 +335,7 @@ class StorePipeline:
 
     def _open_store(self) -> None:
         self.client.admin.command("ping")
-        self.store = ArticleStore(self.client[self.database], self.max_updates)
+        self.store = ArticleStore(self.db, self.max_updates)
         self.store.ensure_indexes()
         self.db["crawl_runs"].replace_one(
             {"_id": self.run_id},

@@ -252,15 +252,11 @@ class Chrome:
         self.didomi = _didomi(rng).encode()
         self.config = _config(rng).encode()
         self.amp_style = f"<style amp-custom>{_style(rng)[7:-8][:40000]}</style>".encode()
-        self._items = _state_items(rng, 1500)
+        items = _state_items(rng, 1500)
         self._offsets = [0]
-        for item in self._items:
+        for item in items:
             self._offsets.append(self._offsets[-1] + len(item))
-        self._blob = b"".join(self._items)
-
-    @property
-    def fixed_size(self) -> int:
-        return sum(map(len, (self.style, self.svg, self.header, self.footer, self.didomi, self.config)))
+        self._blob = b"".join(items)
 
     def state(self, size: int) -> bytes:
         """A `<script>` holding page state, about `size` bytes long (whole JSON items)."""

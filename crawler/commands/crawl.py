@@ -11,7 +11,6 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -20,7 +19,7 @@ from scrapy.spiderloader import get_spider_loader
 from crawler import exitcodes
 from crawler.jobdir import repair_request_queues
 from crawler.logs import install_json_logs
-from crawler.mongo import redact_uri, short_error
+from crawler.mongo import redact_uri, short_error, store_client
 from crawler.runlock import RunLock
 from pipelines.store import new_run_id, store_enabled
 
@@ -68,8 +67,7 @@ class Command(ScrapyCrawl):
     def take_run_lock(self, spider_name: str, spider_args: dict[str, str]) -> RunLock | None:
         """Reach the store first (fail fast, one line), then hold the run lock."""
         uri = self.settings.get("MONGO_URI")
-        timeout_ms = self.settings.getint("STORE_SERVER_TIMEOUT_MS", 5000)
-        client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True)
+        client = store_client(self.settings)
         try:
             client.admin.command("ping")
         except PyMongoError as error:

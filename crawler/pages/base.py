@@ -86,21 +86,6 @@ class HtmlPage:
         self.html = html
         self.encoding = encoding if isinstance(html, bytes) else None
 
-    @classmethod
-    def from_bytes(cls, url: str, body: bytes, content_type: str | None = None) -> HtmlPage:
-        return cls(url, body, detect_encoding(body, content_type))
-
-    @classmethod
-    def from_response(cls, response: Any) -> HtmlPage:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        return cls.from_bytes(response.url, response.body, content_type)
-
-    @cached_property
-    def text(self) -> str:
-        if isinstance(self.html, str):
-            return self.html
-        return self.html.decode(self.encoding or "utf-8", errors="replace")
-
     @cached_property
     def tree(self) -> html.HtmlElement:
         head = self.html[:4096]

@@ -29,7 +29,6 @@ from crawler.failures import failure_reason
 from crawler.normalize import canonical_url, paris_day
 from crawler.page_reader import PageObjectError, PageReader
 from crawler.pages import NotAnArticle, site_for
-from crawler.pages.base import detect_encoding
 from crawler.params import ArgumentError, CrawlArguments
 from crawler.render import RenderPolicy
 
@@ -90,8 +89,7 @@ class FranceinfoSpider(Spider):
             len(args.urls),
             args.max_articles or "-",
         )
-        if self.page_reader.processes:
-            await self.page_reader.start()
+        await self.page_reader.start()
 
     async def spider_closed(self, spider: Spider) -> None:
         await self.page_reader.close()
@@ -123,13 +121,7 @@ class FranceinfoSpider(Spider):
             url, callback=callback, errback=self.on_error, meta={"source": source, "discovery": True}, dont_filter=True
         )
 
-    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
-        """Discovery callbacks are async so that the incremental middleware looks the
-        store up in a thread, without holding the reactor (downloads go on)."""
-        for request in self.sitemap_requests(response):
-            yield request
-
-    def sitemap_requests(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
         kind, links = discovery.parse_sitemap(response.body)
         if kind == "invalid":
             self.count("failed/invalid_sitemap", response.url)
@@ -162,22 +154,14 @@ class FranceinfoSpider(Spider):
             return True
         return (since is None or moment >= since) and (until is None or moment <= until)
 
-    async def parse_rss(self, response: Response) -> AsyncIterator[Request]:
-        for request in self.rss_requests(response):
-            yield request
-
-    def rss_requests(self, response: Response) -> Iterator[Request]:
+    def parse_rss(self, response: Response) -> Iterator[Request]:
         links = discovery.parse_rss(response.body)
         if not links and b"<rss" not in response.body[:2048] and b"<feed" not in response.body[:2048]:
             self.count("failed/invalid_feed", response.url)
             return
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
 
-    async def parse_section(self, response: Response) -> AsyncIterator[Request]:
-        for request in self.section_requests(response):
-            yield request
-
-    def section_requests(self, response: Response) -> Iterator[Request]:
+    def parse_section(self, response: Response) -> Iterator[Request]:
         links, next_url = discovery.parse_section_page(response.text, response.url)
         yield from self.article_requests(links, "sections")
         page = response.meta["section_page"]
@@ -220,8 +204,7 @@ class FranceinfoSpider(Spider):
             yield (self.render.render(request, reason) or request) if reason else request
 
     async def parse_article(self, response: Response) -> list[dict[str, Any] | Request]:
-        """A coroutine returning a list, not an async generator: Scrapy then runs its
-        spider middlewares on their cheaper synchronous path."""
+        """At most one item, or the same page re-sent through the browser."""
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
             return []
@@ -237,9 +220,8 @@ class FranceinfoSpider(Spider):
         if "dataloss" in response.flags:
             self.count("dropped/truncated", response.url, "the server sent less than it announced")
             return []
-        encoding = detect_encoding(response.body, header or None)
         try:
-            item = await self.page_reader.read(self.site.key, response.url, response.body, encoding)
+            item = await self.page_reader.read(self.site.key, response.url, response.body, header or None)
         except PageObjectError as error:
             self.crawler.stats.inc_value("dropped/page_object_error")
             logger.error("dropped/page_object_error %s\n%s", response.url, error)

@@ -71,12 +71,12 @@ def test_url_variants_cost_no_second_request(
     article page is still requested once, at its canonical URL."""
     variants = [q for q in quirks if q["case"] in ("tracking_query", "trailing_slash", "amp_variant", "uppercase_host")]
     assert variants, "the replica serves URL variants"
-    urllib.request.urlopen(urllib.request.Request(replica.base_url + "/_replica/stats/reset", method="POST")).close()
+    replica.reset_stats()
     sections = ",".join(sorted({a["section"] for a in truth["articles"]}))
     result = run_crawl(tmp_path, f"base_url={replica.base_url}", "sources=rss,sections", f"sections={sections}")
     assert result.stat("discovered/duplicate_url") > 0
     assert {q["canonical"] for q in variants} <= set(result.urls)
-    requests_by_path = get_json(replica, "/_replica/stats.json")["by_path"]
+    requests_by_path = replica.stats()["by_path"]
     by_url = {a["url"]: a for a in truth["articles"]}
     for quirk in variants:
         canonical_path = urllib.parse.urlsplit(quirk["canonical"]).path

@@ -1,8 +1,10 @@
-"""deploy/crontab: valid cron, every job an entrypoint command, passes that never start
+"""deploy/crontab: valid cron (for supercronic itself, and for our parser of the
+schedule checks), every job an entrypoint command, passes that never start
 together, and the 5-minute job really crawling (the replica, into FerretDB)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from datetime import date, timedelta
@@ -87,6 +89,22 @@ def test_cron_fields_expand(field: str, position: int, expected: set[int]) -> No
 def test_bad_cron_lines_are_refused(line: str) -> None:
     with pytest.raises(CronError):
         parse_crontab(line)
+
+
+def supercronic() -> Path:
+    """The image's cron at the Dockerfile's version, built by devservers/install.sh."""
+    version = re.search(r"^ARG SUPERCRONIC_VERSION=(\S+)", (REPO / "Dockerfile").read_text(), re.MULTILINE)
+    binary = REPO / ".cache" / f"supercronic-{version.group(1)}" / "supercronic"
+    assert binary.exists(), f"{binary} missing: run devservers/install.sh"
+    return binary
+
+
+def test_supercronic_itself_accepts_the_crontab_and_refuses_a_broken_one(tmp_path: Path) -> None:
+    check = subprocess.run([supercronic(), "-test", CRONTAB], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    broken = tmp_path / "crontab"
+    broken.write_text(CRONTAB.read_text(encoding="utf-8") + "60 * * * * true\n", encoding="utf-8")
+    assert subprocess.run([supercronic(), "-test", broken], capture_output=True, check=False).returncode != 0
 
 
 def test_every_crontab_line_is_valid_cron_running_an_entrypoint_command() -> None:

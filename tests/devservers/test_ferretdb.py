@@ -17,7 +17,8 @@ import pytest
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from devservers.ferretdb import REPO_ROOT, MongoServer, pid_running
+from crawler.procs import pid_running
+from devservers.ferretdb import REPO_ROOT, MongoServer
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pymongo
 import pytest
+from pymongo.database import Database
 
 from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
@@ -66,10 +67,19 @@ def article_fetches(server: ReplicaServer) -> int:
     return by_kind.get("article", 0) + by_kind.get("quirk", 0)
 
 
-def assert_stored_exactly_once(database: pymongo.database.Database, expected: set[str]) -> None:
+def assert_stored_exactly_once(database: Database, expected: set[str]) -> None:
     urls = [doc["url"] for doc in database.articles.find({}, {"url": 1})]
     assert len(urls) == len(set(urls)), "a document stored twice"
     assert set(urls) == expected
+
+
+def wait_until_stored(database: Database, process: subprocess.Popen, count: int, timeout: float = 60) -> None:
+    """Until the running crawl has stored `count` articles; it must not have ended."""
+    deadline = time.monotonic() + timeout
+    while database.articles.count_documents({}) < count:
+        assert process.poll() is None, "the crawl ended before storing enough"
+        assert time.monotonic() < deadline, f"fewer than {count} articles stored after {timeout} s"
+        time.sleep(0.05)
 
 
 def test_database_down_at_start_fails_fast_with_one_line(tmp_path: Path) -> None:
@@ -141,10 +151,7 @@ def test_database_outage_of_30_seconds_loses_and_duplicates_nothing(
         )
         process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **store_env(mongo, database)})
         try:
-            deadline = time.monotonic() + 60
-            while database.articles.count_documents({}) < 60:
-                assert time.monotonic() < deadline and process.poll() is None, "the crawl should still be storing"
-                time.sleep(0.2)
+            wait_until_stored(database, process, 60)
             mongo.stop_ferretdb()
             time.sleep(30)
             assert process.poll() is None, "the crawl waits for the server instead of giving up"
@@ -173,9 +180,7 @@ def test_outage_past_the_limit_spills_and_the_next_run_replays(
         )
         process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
         try:
-            while database.articles.count_documents({}) < 40:
-                assert process.poll() is None
-                time.sleep(0.1)
+            wait_until_stored(database, process, 40)
             mongo.stop_ferretdb()
             _, stderr = process.communicate(timeout=120)
         finally:
@@ -203,9 +208,7 @@ def test_sigkill_then_resume_with_the_same_jobdir_stores_everything_once(
         command = crawl_command(tmp_path, f"base_url={server.base_url}", "sources=sitemap", SINCE, settings=settings)
         process = subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True)
         try:
-            while database.articles.count_documents({}) < 150:
-                assert process.poll() is None
-                time.sleep(0.05)
+            wait_until_stored(database, process, 150)
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
         finally:
@@ -236,9 +239,7 @@ def test_overlapping_runs_one_waits_its_turn(
         slow = {"CONCURRENT_REQUESTS": "2"}
         first = subprocess.Popen(crawl_command(first_dir, *arguments, settings=slow), cwd=REPO, env=env)
         try:
-            while database.articles.count_documents({}) < 20:
-                assert first.poll() is None
-                time.sleep(0.1)
+            wait_until_stored(database, first, 20)
             second = subprocess.run(
                 crawl_command(second_dir, *arguments), cwd=REPO, env=env, capture_output=True, text=True, timeout=120
             )
