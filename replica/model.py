@@ -418,10 +418,14 @@ class ReplicaSite:
             for article_id in ids[-FEED_SIZE:]:
                 sources[article_id]["rss"].append(f"/{section}.rss")
             for position, article_id in enumerate(reversed(ids)):
-                sources[article_id]["section_pages"].append(_page_path(f"/{section}/", position // PAGE_SIZE + 1))
+                sources[article_id]["section_pages"].append(
+                    section_page_path(f"/{section}/", position // PAGE_SIZE + 1)
+                )
         for (section, sub), ids in self._by_subsection.items():
             for position, article_id in enumerate(reversed(ids)):
-                sources[article_id]["section_pages"].append(_page_path(f"/{section}/{sub}/", position // PAGE_SIZE + 1))
+                sources[article_id]["section_pages"].append(
+                    section_page_path(f"/{section}/{sub}/", position // PAGE_SIZE + 1)
+                )
         return sources
 
     def truth(self, base_url: str, full: bool = False) -> dict:
@@ -539,7 +543,8 @@ class ReplicaSite:
         return {"now": iso(now), "base_url": base_url, "count": len(entries), "quirks": entries}
 
 
-def _page_path(root: str, page: int) -> str:
+def section_page_path(root: str, page: int) -> str:
+    """Page 1 of a section is its root; page n is `<root><n>.html`."""
     return root if page == 1 else f"{root}{page}.html"
 
 

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from replica import templates, words
 from replica.dates import http_date, iso
-from replica.model import HOME_SIZE, Article, ReplicaSite
+from replica.model import FEED_SIZE, HOME_SIZE, Article, ReplicaSite
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -239,10 +239,10 @@ class Router:
         if path.endswith(".rss"):
             feed = path[1:-4]
             if feed == "titres":
-                return "rss", RSS, templates.rss(site, base, feed, "Titres", site.latest(30), site.now)
+                return "rss", RSS, templates.rss(site, base, feed, "Titres", site.latest(FEED_SIZE), site.now)
             if feed in words.SECTIONS:
                 label = words.SECTIONS[feed][0]
-                return "rss", RSS, templates.rss(site, base, feed, label, site.latest(30, feed), site.now)
+                return "rss", RSS, templates.rss(site, base, feed, label, site.latest(FEED_SIZE, feed), site.now)
             return None
         if path == "/":
             page = templates.listing_page(

@@ -16,7 +16,7 @@ from replica import words
 from replica.chrome import chrome
 from replica.content import Content, slugify
 from replica.dates import clock_time, display, iso, iso_compact, rfc822
-from replica.model import FEED_SIZE, Article
+from replica.model import Article, section_page_path
 
 if TYPE_CHECKING:
     from replica.model import ReplicaSite
@@ -526,24 +526,25 @@ def listing_page(
 ) -> bytes:
     """A section page (or the home page, or the live hub): 20 cards newest first, paginated."""
 
-    def page_path(number: int) -> str:
-        return root if number == 1 else f"{root}{number}.html"
-
-    links = [f'<link rel="canonical" href="{base}{page_path(page)}">']
+    links = [f'<link rel="canonical" href="{base}{section_page_path(root, page)}">']
     if page > 1:
-        links.append(f'<link rel="prev" href="{base}{page_path(page - 1)}">')
+        links.append(f'<link rel="prev" href="{base}{section_page_path(root, page - 1)}">')
     if page < pages:
-        links.append(f'<link rel="next" href="{base}{page_path(page + 1)}">')
+        links.append(f'<link rel="next" href="{base}{section_page_path(root, page + 1)}">')
     cards_l_m = "".join(_card(site, a, base, n) for n, a in enumerate(articles[:8]))
     cards_s = "".join(_card(site, a, base, n) for n, a in enumerate(articles[8:], start=8))
     pager = []
     if page > 1:
-        pager.append(f'<a class="pagination__prev" rel="prev" href="{page_path(page - 1)}">Page précédente</a>')
+        pager.append(
+            f'<a class="pagination__prev" rel="prev" href="{section_page_path(root, page - 1)}">Page précédente</a>'
+        )
     for number in range(max(1, page - 2), min(pages, page + 2) + 1):
         current = ' aria-current="page"' if number == page else ""
-        pager.append(f'<a class="pagination__link" href="{page_path(number)}"{current}>{number}</a>')
+        pager.append(f'<a class="pagination__link" href="{section_page_path(root, number)}"{current}>{number}</a>')
     if page < pages:
-        pager.append(f'<a class="pagination__next" rel="next" href="{page_path(page + 1)}">Page suivante</a>')
+        pager.append(
+            f'<a class="pagination__next" rel="next" href="{section_page_path(root, page + 1)}">Page suivante</a>'
+        )
     subsections = ""
     if section:
         subsections = "".join(
@@ -642,7 +643,7 @@ def rss(site: ReplicaSite, base: str, feed: str, label: str, articles: list[Arti
     """RSS 2.0 as franceinfo writes it: CDATA descriptions, +0100/+0200 dates, `#xtor` links."""
     home = f"{base}/" if feed == "titres" else f"{base}/{feed}/"
     items = []
-    for article in articles[:FEED_SIZE]:
+    for article in articles:
         content = site.content(article)
         category = words.SECTIONS[article.section][0]
         items.append(
