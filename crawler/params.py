@@ -45,7 +45,7 @@ class CrawlArguments:
     def parse(cls, arguments: dict[str, str], known_sections: tuple[str, ...] = SECTIONS) -> CrawlArguments:
         """Validate `-a` values; raise `ArgumentError` on the first bad one."""
         args = dict(arguments)
-        base_url = _base_url(args.pop("base_url", DEFAULT_BASE_URL))
+        base_url = normalize_base_url(args.pop("base_url", DEFAULT_BASE_URL))
         render_urls = _urls(args.pop("render_urls", ""), args.pop("render_url_file", ""), "render_url_file")
         urls = tuple(dict.fromkeys(_urls(args.pop("urls", ""), args.pop("url_file", "")) + render_urls))
         sources = _choices("sources", args.pop("sources", ""), SOURCES) or DEFAULT_SOURCES
@@ -62,7 +62,8 @@ class CrawlArguments:
         return cls(base_url, sources, sections, since, until, urls, max_articles, render_urls, args)
 
 
-def _base_url(value: str) -> str:
+def normalize_base_url(value: str) -> str:
+    """`scheme://host[:port]`: one spelling per site (also the run lock's name)."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ArgumentError(f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL}, got {value!r}")

@@ -20,6 +20,7 @@ from crawler import exitcodes
 from crawler.jobdir import repair_request_queues
 from crawler.logs import install_json_logs
 from crawler.mongo import redact_uri, short_error, store_client
+from crawler.params import DEFAULT_BASE_URL, normalize_base_url
 from crawler.runlock import RunLock
 from pipelines.store import new_run_id, store_enabled
 
@@ -76,8 +77,9 @@ class Command(ScrapyCrawl):
                 exitcodes.STORE_UNREACHABLE,
             )
         if not self.settings.getbool("RUN_LOCK_ENABLED", True):
+            client.close()
             return None
-        site = spider_args.get("base_url", "default")
+        site = normalize_base_url(spider_args.get("base_url", DEFAULT_BASE_URL))
         lock = RunLock(
             client[self.settings.get("MONGO_DATABASE")]["crawl_locks"],
             name=f"{spider_name}@{site}",
