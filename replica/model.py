@@ -147,7 +147,7 @@ class ReplicaSite:
         self._failures_left: dict[int, int] = {}
         self._advances = 0
         self.edited_id = 0
-        self.content = lru_cache(maxsize=4096)(self._content)
+        self.content = lru_cache(maxsize=None)(self._content)
         self._generate(articles)
 
     # -- generation -----------------------------------------------------------
@@ -293,7 +293,10 @@ class ReplicaSite:
             return [self._articles[i] for i in self._quirk_ids]
 
     def _content(self, article: Article) -> text.Content:
-        """Behind `self.content(article)`, cached per (article, revision): RSS, pages and truth share it."""
+        """Behind `self.content(article)`, cached per (article, revision): RSS, pages and truth share it.
+
+        The cache keeps every article (a few KB each): a bounded LRU smaller than the
+        site missed on every page of a crawl that walks the whole site in order."""
         label = words.SECTIONS[article.section][1][article.subsection]
         return text.make_content(
             self.seed, article.id, article.section, label, article.kind, article.published, article.edits

@@ -121,3 +121,13 @@ def test_generating_50000_articles_is_fast():
     print(f"\n50,000-article site model built in {elapsed:.2f} s")
     assert len(site.articles()) == 50_000
     assert elapsed < 30
+
+
+def test_a_whole_site_walk_generates_each_article_text_once():
+    """A crawl reads the truth list, then every page, in the same order: a cache
+    smaller than the site would generate every text twice."""
+    site = ReplicaSite(articles=5000, seed=2)
+    for _ in range(2):
+        for article in site.articles():
+            site.content(article)
+    assert site.content.cache_info().misses == 5000
