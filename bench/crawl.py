@@ -15,12 +15,22 @@ rendering), time:
       (including one that never finishes rendering), so it is not a throughput
       figure.
 Prints pages/s, the ratios b/a and b/a', each crawler process's peak RSS and
-the peak of its RSS summed with its page-reading workers'; then one JSON line.
+the peak of its RSS summed with its page-reading workers'; the CPU each run used
+per page (crawler process, its workers and browsers) and how busy the machine's
+cores were;
+then one JSON line.
+
+On a machine where the replica, the database and the workers share the cores
+with the crawl, the cores run out first. The last figures estimate b/a where
+they have cores of their own: our crawl is then bound by its busiest process (its
+event-loop thread, or its workers), as bare Scrapy is by its own thread; bare
+Scrapy's CPU per page over that process's is the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -32,6 +42,7 @@ from bench.common import LOOPBACK_SETTINGS, fetch_json, print_json_line, replica
 from devservers.ferretdb import MongoServer
 
 STORED = re.compile(r"'store/new': (\d+)")
+FROM_SITEMAPS = "franceinfo, from sitemaps"  # not a throughput figure: see above
 
 
 def main() -> None:
@@ -49,14 +60,14 @@ def main() -> None:
         bare = [sys.executable, "bench/bare_spider.py", str(url_file), *settings_args(LOOPBACK_SETTINGS)]
         run_measured(bare)  # warm-up: imports, page cache, sockets
         runs = {
-            "bare scrapy (fetch only)": (run_measured(bare), len(urls)),
-            "bare scrapy + lxml parse": (run_measured([*bare, "--parse"]), len(urls)),
+            "bare scrapy (fetch only)": (run_measured(bare), len(urls), 0),
+            "bare scrapy + lxml parse": (run_measured([*bare, "--parse"]), len(urls), 0),
         }
         ours_settings = {**LOOPBACK_SETTINGS, "STORE_SPILL_DIR": str(work / "spill"), "LOG_LEVEL": "INFO"}
         for label, arguments, database, workers in (
             ("franceinfo, same URLs", ["-a", f"url_file={url_file}"], "bench_urls", 1),
             ("franceinfo, 2 workers", ["-a", f"url_file={url_file}"], "bench_urls_2", 2),
-            ("franceinfo, from sitemaps", ["-a", "sources=sitemap", "-a", "since=2000-01-01"], "bench_sitemaps", 1),
+            (FROM_SITEMAPS, ["-a", "sources=sitemap", "-a", "since=2000-01-01"], "bench_sitemaps", 1),
         ):
             env = {"MONGO_URI": mongo.uri, "MONGO_DATABASE": database}
             command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo", "-a", f"base_url={base_url}", *arguments]
@@ -66,7 +77,7 @@ def main() -> None:
             if run.returncode != 0 or not stored:
                 print(run.output[-3000:])
                 raise SystemExit(f"{label}: crawl failed ({run.returncode})")
-            runs[label] = (run, int(stored.group(1)))
+            runs[label] = (run, int(stored.group(1)), workers)
             (work / f"{database}.log").write_text(run.output)
     base = runs["bare scrapy (fetch only)"]
     limit = runs["bare scrapy + lxml parse"]
@@ -74,10 +85,12 @@ def main() -> None:
     print(f"replica: {args.articles} articles ({len(urls)} plain article pages), 32 concurrent requests, loopback")
     print(
         f"{'run':<28}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs bare':>9}{'vs fetch+parse':>16}"
-        f"{'peak RSS MB':>13}{'+ workers MB':>14}"
+        f"{'CPU ms/page':>13}{'workers':>9}{'cores busy':>12}{'peak RSS MB':>13}{'+ workers MB':>14}"
     )
-    for label, (run, pages) in runs.items():
+    bare_cpu = base[0].cpu_seconds / base[1]
+    for label, (run, pages, workers) in runs.items():
         rate = pages / run.seconds
+        busiest = max(run.cpu_seconds, run.descendants_cpu_seconds / max(workers, 1)) / pages
         row = {
             "run": label,
             "pages": pages,
@@ -85,15 +98,24 @@ def main() -> None:
             "pages_per_s": round(rate, 1),
             "ratio_to_bare": round(rate / (base[1] / base[0].seconds), 3),
             "ratio_to_fetch_parse": round(rate / (limit[1] / limit[0].seconds), 3),
+            "cpu_ms_per_page": round(run.cpu_seconds / pages * 1000, 2),
+            "workers_cpu_ms_per_page": round(run.descendants_cpu_seconds / pages * 1000, 2),
+            "cores_busy": round(run.box_busy, 3),
+            "ratio_to_bare_with_cores_to_spare": None if label == FROM_SITEMAPS else round(bare_cpu / busiest, 3),
             "peak_rss_mb": round(run.peak_rss_mb, 1),
             "peak_rss_with_workers_mb": round(run.peak_tree_rss_mb, 1),
         }
         rows.append(row)
         print(
             f"{label:<28}{pages:>7}{row['seconds']:>9}{row['pages_per_s']:>9}{row['ratio_to_bare']:>9}"
-            f"{row['ratio_to_fetch_parse']:>16}{row['peak_rss_mb']:>13}{row['peak_rss_with_workers_mb']:>14}"
+            f"{row['ratio_to_fetch_parse']:>16}{row['cpu_ms_per_page']:>13}{row['workers_cpu_ms_per_page']:>9}"
+            f"{row['cores_busy']:>12.0%}{row['peak_rss_mb']:>13}{row['peak_rss_with_workers_mb']:>14}"
         )
-    print_json_line({"bench": "crawl", "articles": args.articles, "runs": rows})
+    print(f"cores: {os.cpu_count()}; the replica and the database run on them too")
+    print("ratio to bare with cores to spare (bare's CPU per page / our busiest process's):")
+    for row in rows[2:4]:
+        print(f"  {row['run']:<26}{row['ratio_to_bare_with_cores_to_spare']:>7}")
+    print_json_line({"bench": "crawl", "articles": args.articles, "cores": os.cpu_count(), "runs": rows})
 
 
 if __name__ == "__main__":

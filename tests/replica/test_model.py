@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 
-from replica import ReplicaSite
+from replica import ReplicaServer, ReplicaSite
 from replica.model import QUIRK_CASES
 from tests.replica.client import fetch, get_json, json_ld, of_type, post_json
 
@@ -73,7 +74,15 @@ def test_advance_publishes_and_edits_deterministically():
     assert results[0] == results[1]
 
 
-def test_advance_over_http_matches_python(base, site):
+@pytest.fixture
+def fresh_base() -> Iterator[str]:
+    """A replica of its own: tests that move the clock must not see each other's moves."""
+    with ReplicaServer(ReplicaSite(articles=300, seed=1, slow_seconds=1.0), port=0) as server:
+        yield server.base_url
+
+
+def test_advance_over_http_matches_python(fresh_base):
+    base = fresh_base
     twin = ReplicaSite(articles=300, seed=1, slow_seconds=1.0)
     expected = twin.advance(publish=5, edit=7, minutes=30)
     answer = post_json(f"{base}/_replica/advance", {"publish": 5, "edit": 7, "minutes": 30})
@@ -88,7 +97,9 @@ def test_advance_over_http_matches_python(base, site):
     assert answer["published"][-1] in titres or answer["published"][-1].replace(".html", ".amp") in titres
 
 
-def test_edited_article_changes_on_the_page(base, quirks):
+def test_edited_article_changes_on_the_page(fresh_base):
+    base = fresh_base
+    quirks = get_json(f"{base}/_replica/quirks.json")
     entry = next(e for e in quirks["quirks"] if e["case"] == "edited")
     before = fetch(entry["url"])
     post_json(f"{base}/_replica/advance", {"publish": 1, "edit": 0, "minutes": 5})
