@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import signal
 import subprocess
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -186,3 +188,46 @@ def test_the_5_minute_line_crawls_the_replica_into_mongodb(
     stored = mongo_db.articles.count_documents({})
     assert stored >= 50 and run["counts"]["store/new"] == stored
     assert not (tmp_path / "jobdir" / "news").exists(), "a finished run clears its JOBDIR"
+
+
+@pytest.mark.slow
+def test_the_entrypoint_runs_the_news_line_under_supercronic(
+    mongo_server: MongoServer, mongo_db: pymongo.database.Database, replica: ReplicaServer, tmp_path: Path
+) -> None:
+    """The image's default command for real: the entrypoint starts supercronic on a
+    crontab holding the news line of deploy/crontab, made to fire every second
+    (supercronic reads a seconds field) and pointed at the replica; a stop signal
+    lets the running crawl finish."""
+    extra = ["-a", f"base_url={replica.base_url}", *LOOPBACK_ARGS]
+    schedule = tmp_path / "crontab"
+    schedule.write_text(f"* * * * * * * {news_job().command} {shlex.join(extra)}\n", encoding="utf-8")
+    data = tmp_path / "data"
+    env = entrypoint_env(
+        data,
+        MONGO_URI=mongo_server.uri,
+        MONGO_DATABASE=mongo_db.name,
+        CRAWL_SCHEDULE_FILE=str(schedule),
+        PATH=f"{supercronic().parent}:{entrypoint_env(data)['PATH']}",
+    )
+    scheduler = subprocess.Popen(
+        [str(REPO / "deploy" / "entrypoint.sh"), "run-scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while mongo_db.crawl_runs.count_documents({"status": "finished"}) < 1 and time.monotonic() < deadline:
+            assert scheduler.poll() is None, "the scheduler stopped on its own"
+            time.sleep(0.5)
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        output, errors = scheduler.communicate(timeout=120)
+    assert scheduler.returncode == 0, output[-3000:]
+    assert errors == "", "the entrypoint sends the scheduler's log to stdout"
+    assert "job succeeded" in output, output[-3000:]
+    runs = list(mongo_db.crawl_runs.find({}, sort=[("started_at", 1)]))
+    assert all(run["status"] == "finished" for run in runs), "the stop signal let the running crawl finish"
+    assert mongo_db.articles.count_documents({}) == runs[0]["counts"]["store/new"] >= 50
+    assert (data / "spill").is_dir() and (data / "jobdir").is_dir()
