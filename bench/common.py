@@ -73,7 +73,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Pat
     peak of its RSS summed with its descendants' (page-reading workers, browsers),
     the CPU time of the process itself and of its descendants, and how busy all
     the machine's cores were meanwhile (the site's server and the database count
-    there too). Descendants are sampled every 100 ms."""
+    there too). The /proc figures are sampled every 100 ms."""
     box_before = _box_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
