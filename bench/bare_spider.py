@@ -38,7 +38,12 @@ def main() -> None:
     parser.add_argument("--parse", action="store_true")
     parser.add_argument("-s", action="append", default=[])
     args = parser.parse_args()
-    settings = {"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": True, "TELNETCONSOLE_ENABLED": False}
+    settings = {
+        "LOG_LEVEL": "WARNING",
+        "ROBOTSTXT_OBEY": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+    }
     settings["TWISTED_REACTOR"] = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
     for pair in args.s:
         key, value = pair.split("=", 1)

@@ -77,7 +77,10 @@ MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "news")
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# No console into a production crawl: neither Telnet nor Scrapy 2.19's remote
+# control (an HTTP server running the Python it is sent, with a job file per run).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {"crawler.extensions.StatsFile": 500, "crawler.extensions.RunSummary": 510}
 STATS_FILE = os.environ.get("STATS_FILE", "")
 FEED_EXPORTERS = {

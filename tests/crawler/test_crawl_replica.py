@@ -156,6 +156,19 @@ def test_max_articles_bounds_the_crawl(replica: ReplicaServer, tmp_path: Path) -
     assert result.stat("discovered/over_max_articles") > 0
 
 
+def test_a_run_opens_no_remote_code_server(replica: ReplicaServer, tmp_path: Path) -> None:
+    """Scrapy 2.19 runs an HTTP server executing Python sent to it, and leaves a job
+    file per run (a killed run's stays): not in a cron job every few minutes."""
+    jobs = tmp_path / "remote-control-jobs"
+    result = run_crawl(
+        tmp_path, f"base_url={replica.base_url}", "sources=rss", "max_articles=1",
+        settings={"REMOTE_CONTROL_JOBS_DIR": str(jobs)},
+    )  # fmt: skip
+    assert result.returncode == 0 and len(result.urls) == 1, result.stderr[-2000:]
+    assert "Remote control" not in result.stderr
+    assert not jobs.exists()
+
+
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
