@@ -28,7 +28,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
         path = crawler.settings.get("STATS_FILE")
         if not path:
-            raise NotConfigured("STATS_FILE is not set")
+            raise NotConfigured  # no message: Scrapy would log a warning on every run without the file
         extension = cls(crawler, Path(path))
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
         return extension

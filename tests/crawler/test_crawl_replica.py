@@ -156,15 +156,22 @@ def test_max_articles_bounds_the_crawl(replica: ReplicaServer, tmp_path: Path) -
     assert result.stat("discovered/over_max_articles") > 0
 
 
-def test_a_run_opens_no_remote_code_server(replica: ReplicaServer, tmp_path: Path) -> None:
-    """Scrapy 2.19 runs an HTTP server executing Python sent to it, and leaves a job
-    file per run (a killed run's stays): not in a cron job every few minutes."""
+def test_a_clean_run_is_quiet(replica: ReplicaServer, truth: dict, mongo_server, mongo_db, tmp_path: Path) -> None:
+    """A run every five minutes must not fill the logs: a run where nothing goes
+    wrong logs no warning. And it opens no console: Scrapy 2.19's remote control
+    (an HTTP server running the Python it is sent, with a job file per run that a
+    killed run leaves behind) is off, as the Telnet console is."""
+    plain = next(a["url"] for a in truth["articles"] if a["quirk"] is None and a["kind"] == "article")
     jobs = tmp_path / "remote-control-jobs"
     result = run_crawl(
-        tmp_path, f"base_url={replica.base_url}", "sources=rss", "max_articles=1",
-        settings={"REMOTE_CONTROL_JOBS_DIR": str(jobs)},
+        tmp_path, f"base_url={replica.base_url}", f"urls={plain}",
+        settings={"STATS_FILE": "", "REMOTE_CONTROL_JOBS_DIR": str(jobs)},
+        env={"STORE_ENABLED": "1", "MONGO_URI": mongo_server.uri, "MONGO_DATABASE": mongo_db.name},
     )  # fmt: skip
-    assert result.returncode == 0 and len(result.urls) == 1, result.stderr[-2000:]
+    assert result.returncode == 0 and result.urls == [plain], result.stderr[-2000:]
+    assert mongo_db.articles.count_documents({}) == 1
+    noisy = [line for line in result.stderr.splitlines() if "] WARNING:" in line or "] ERROR:" in line]
+    assert noisy == []
     assert "Remote control" not in result.stderr
     assert not jobs.exists()
 
