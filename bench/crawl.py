@@ -113,8 +113,9 @@ def main() -> None:
         )
     print(f"cores: {os.cpu_count()}; the replica and the database run on them too")
     print("ratio to bare with cores to spare (bare's CPU per page / our busiest process's):")
-    for row in rows[2:4]:
-        print(f"  {row['run']:<26}{row['ratio_to_bare_with_cores_to_spare']:>7}")
+    for row in rows:
+        if not row["run"].startswith("bare") and row["ratio_to_bare_with_cores_to_spare"] is not None:
+            print(f"  {row['run']:<26}{row['ratio_to_bare_with_cores_to_spare']:>7}")
     print_json_line({"bench": "crawl", "articles": args.articles, "cores": os.cpu_count(), "runs": rows})
 
 

@@ -57,7 +57,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return self._retry(request, response_status_message(response.status)) or response
 
 
-_UTF16_OR_32_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# UTF-16 LE and BE, UTF-32 BE (UTF-32 LE begins as UTF-16 LE does).
+_UTF16_OR_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
@@ -58,3 +59,15 @@ def test_a_page_without_refresh_is_passed_on_without_being_decoded() -> None:
     response = html_response(url, "<title>Un article</title>")
     assert meta_refresh_middleware().process_response(Request(url), response) is response
     assert response._cached_ubody is None, "the 300 KB body was decoded to text"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_meta_refresh_in_a_wide_encoding_with_its_bom_is_still_seen(encoding: str) -> None:
+    """ "refresh" is not in such a page's bytes as ASCII: it is decoded, as Scrapy does."""
+    url = "https://www.francetvinfo.fr/old.html"
+    html = '<html><head><meta http-equiv="refresh" content="0; url=/new.html"></head><body>x</body></html>'
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-le": b"\xff\xfe\x00\x00"}
+    body = bom.get(encoding, b"\x00\x00\xfe\xff") + html.encode(encoding)
+    response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"})
+    result = meta_refresh_middleware().process_response(Request(url), response)
+    assert isinstance(result, Request) and result.url.endswith("/new.html")

@@ -4,6 +4,7 @@ together, and the 5-minute job really crawling (the replica, into FerretDB)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import signal
@@ -203,12 +204,9 @@ def test_the_entrypoint_runs_the_news_line_under_supercronic(
     schedule.write_text(f"* * * * * * * {news_job().command} {shlex.join(extra)}\n", encoding="utf-8")
     data = tmp_path / "data"
     env = entrypoint_env(
-        data,
-        MONGO_URI=mongo_server.uri,
-        MONGO_DATABASE=mongo_db.name,
-        CRAWL_SCHEDULE_FILE=str(schedule),
-        PATH=f"{supercronic().parent}:{entrypoint_env(data)['PATH']}",
+        data, MONGO_URI=mongo_server.uri, MONGO_DATABASE=mongo_db.name, CRAWL_SCHEDULE_FILE=str(schedule)
     )
+    env["PATH"] = f"{supercronic().parent}{os.pathsep}{env['PATH']}"
     scheduler = subprocess.Popen(
         [str(REPO / "deploy" / "entrypoint.sh"), "run-scheduler"],
         env=env,
