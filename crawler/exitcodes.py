@@ -11,6 +11,7 @@
 | 6 | article pages failing above `ALERT_ERROR_RATE` | yes |
 | 7 | closed by `CLOSESPIDER_TIMEOUT` | yes |
 | 75 | another run holds the lock; this one did nothing | no |
+| 143 | stopped by SIGTERM/SIGINT (`docker stop`): what was read is stored, the JOBDIR kept to resume | no |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ NOTHING_PARSED = 5
 ERROR_RATE = 6
 TIMED_OUT = 7
 LOCKED = 75  # EX_TEMPFAIL: the previous run is still going
+STOPPED = 143  # 128 + SIGTERM, as a shell reports a job stopped by it
 
 STORE_REASONS = {"store_unreachable": STORE_UNREACHABLE, "store_unavailable": STORE_FAILED}
 
@@ -55,6 +57,8 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
         return STORE_REASONS[reason]
     if reason == "closespider_timeout":
         return TIMED_OUT
+    if reason == "shutdown":
+        return STOPPED
     to_fetch, parsed, failed = article_pages(stats)
     if to_fetch > 0 and parsed == 0:
         return NOTHING_PARSED

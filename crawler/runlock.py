@@ -1,15 +1,18 @@
 """One run at a time per spider and site, across processes and machines.
 
 The lock is a document in MongoDB's `crawl_locks` (the store every run already
-needs), refreshed by a heartbeat. A lock whose holder stopped beating for
-`stale_after`, or whose process is gone from this host, is taken over.
+needs), refreshed by a heartbeat, naming its holder's process for good (host,
+kernel boot, pid namespace, pid, start time: see `crawler.procs.ProcessIdentity`).
+A holder this process can check (same host and boot, same pid namespace) is
+taken over when it is dead, and never while it runs, however late its heartbeat.
+Any other holder (another host, another container) is taken over once it stopped
+beating for `stale_after`. Taking over closes the dead run's `crawl_runs`
+document as `abandoned`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +20,7 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from crawler.procs import pid_running
+from crawler.procs import ProcessIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +31,12 @@ class RunLock:
         self.name = name
         self.owner = owner
         self.stale_after = stale_after
-        self.host = socket.gethostname()
-        self.pid = os.getpid()
+        self.process = ProcessIdentity.of()
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
 
     def _document(self, now: datetime) -> dict[str, Any]:
-        return {"owner": self.owner, "host": self.host, "pid": self.pid, "acquired_at": now, "heartbeat_at": now}
+        return {"owner": self.owner, **self.process.document(), "acquired_at": now, "heartbeat_at": now}
 
     def acquire(self) -> dict[str, Any] | None:
         """Take the lock; returns None when taken, else the holder's document."""
@@ -61,11 +63,23 @@ class RunLock:
             holder.get("host"),
             holder.get("heartbeat_at"),
         )
+        self._close_abandoned_run(holder["owner"], now)
         return None
 
+    def _close_abandoned_run(self, run_id: str, now: datetime) -> None:
+        """The dead holder could not complete its run document: say it never will."""
+        try:
+            self.locks.database["crawl_runs"].update_one(
+                {"_id": run_id, "status": "running"},
+                {"$set": {"status": "abandoned", "finish_reason": "abandoned", "finished_at": now}},
+            )
+        except PyMongoError as error:
+            logger.warning("run lock %s: could not close crawl_runs/%s: %s", self.name, run_id, error)
+
     def _is_stale(self, holder: dict[str, Any], now: datetime) -> bool:
-        if holder.get("host") == self.host and not pid_running(int(holder.get("pid", 0))):
-            return True
+        running = ProcessIdentity.from_document(holder).is_running()
+        if running is not None:
+            return not running
         beat = holder.get("heartbeat_at")
         if beat is not None and beat.tzinfo is None:
             beat = beat.replace(tzinfo=UTC)

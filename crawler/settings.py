@@ -97,7 +97,7 @@ STORE_OUTAGE_LIMIT_SECONDS = 120.0
 STORE_SERVER_TIMEOUT_MS = 5000
 STORE_SPILL_DIR = os.environ.get("STORE_SPILL_DIR", "spill")
 RUN_LOCK_ENABLED = True
-RUN_LOCK_STALE_SECONDS = 600
+RUN_LOCK_STALE_SECONDS = 180  # a holder no process here can check is dead after this long without a heartbeat
 
 # Incremental re-crawls (crawler/incremental.py).
 INCREMENTAL_ENABLED = True

@@ -46,16 +46,60 @@ cd "$APP_DIR"
 action="${1:-run-scheduler}"
 [ $# -gt 0 ] && shift
 
+# The children of process $1, from /proc (the image has no procps).
+children_of() {
+    local stat fields
+    for stat in /proc/[0-9]*/stat; do
+        fields="$(cat "$stat" 2>/dev/null)" || continue
+        read -r -a fields <<<"${fields##*) }"
+        [ "${fields[1]}" = "$1" ] && echo "${stat//[!0-9]/}"
+    done
+    return 0
+}
+
+# supercronic stops scheduling on SIGTERM and waits for the running jobs, but does
+# not signal them (each job has a process group of its own), and `docker stop`
+# kills whatever still runs when its timeout ends. So this script stays the
+# scheduler's parent (PID 1 in the container): a stop signal goes to supercronic
+# and to the command of each running job (the children of its `sh -c`), and a
+# crawl stops as Scrapy does on Ctrl-C: pages in flight end, the store is flushed,
+# the run lock released and the JOBDIR kept for the next run to resume.
+run_scheduler() {
+    local scheduler status shell job
+    "$@" &
+    scheduler=$!
+    stop() {
+        echo "entrypoint: received $1, stopping the scheduler and its running jobs"
+        for shell in $(children_of "$scheduler"); do
+            for job in $(children_of "$shell"); do
+                kill -TERM "$job" 2>/dev/null || true
+            done
+        done
+        kill -TERM "$scheduler" 2>/dev/null || true
+    }
+    trap 'stop SIGTERM' TERM
+    trap 'stop SIGINT' INT
+    while true; do
+        status=0
+        wait "$scheduler" || status=$?
+        kill -0 "$scheduler" 2>/dev/null || break
+    done
+    exit "$status"
+}
+
 case "$action" in
     run-scheduler)
         schedule="${CRAWL_SCHEDULE_FILE:-$APP_DIR/deploy/crontab}"
         [ -r "$schedule" ] || fail "cannot read the schedule $schedule (CRAWL_SCHEDULE_FILE)"
-        if [ -z "${ENTRYPOINT_DRY_RUN:-}" ]; then
-            command -v supercronic >/dev/null || fail "supercronic is not installed (see deploy/README.md)"
-            mkdir -p "$DATA_DIR/jobdir" "$DATA_DIR/spill" || fail "cannot write to DATA_DIR=$DATA_DIR"
-            exec 2>&1
+        # By absolute path: as PID 1, supercronic re-executes itself by argv[0].
+        supercronic="$(command -v supercronic || true)"
+        if [ -n "${ENTRYPOINT_DRY_RUN:-}" ]; then
+            run "${supercronic:-supercronic}" -no-reap "$@" "$schedule"
         fi
-        run supercronic "$@" "$schedule"
+        [ -n "$supercronic" ] || fail "supercronic is not installed (see deploy/README.md)"
+        mkdir -p "$DATA_DIR/jobdir" "$DATA_DIR/spill" || fail "cannot write to DATA_DIR=$DATA_DIR"
+        exec 2>&1
+        run_scheduler "$supercronic" -no-reap "$@" "$schedule"
         ;;
     crawl)
         run "$PYTHON" -m scrapy crawl franceinfo "$@"

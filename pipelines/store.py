@@ -464,7 +464,7 @@ class StorePipeline:
                         "$set": {
                             "finished_at": datetime.now(UTC),
                             "finish_reason": reason,
-                            "status": "finished" if reason == "finished" else "failed",
+                            "status": RUN_STATUS.get(reason, "failed"),
                             "counts": _counts(self.stats.get_stats()),
                         }
                     },
@@ -472,6 +472,9 @@ class StorePipeline:
             except PyMongoError as error:
                 logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
         self.client.close()
+
+
+RUN_STATUS = {"finished": "finished", "shutdown": "stopped"}
 
 
 def _written_unconfirmed(stored: dict[str, Any], article: dict[str, Any], run_id: str) -> bool:

@@ -84,7 +84,7 @@ class Command(ScrapyCrawl):
             client[self.settings.get("MONGO_DATABASE")]["crawl_locks"],
             name=f"{spider_name}@{site}",
             owner=self.settings.get("CRAWL_RUN_ID"),
-            stale_after=timedelta(seconds=self.settings.getfloat("RUN_LOCK_STALE_SECONDS", 600)),
+            stale_after=timedelta(seconds=self.settings.getfloat("RUN_LOCK_STALE_SECONDS")),
         )
         holder = lock.acquire()
         if holder is not None:

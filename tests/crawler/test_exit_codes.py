@@ -30,6 +30,7 @@ def stats(**values: int) -> dict:
         (stats(discovered__sitemap=10, articles__parsed=4, failed__http_500=6), exitcodes.OK),
         ({"finish_reason": "closespider_timeout"}, exitcodes.TIMED_OUT),
         ({"finish_reason": "store_unavailable"}, exitcodes.STORE_FAILED),
+        (stats(discovered__sitemap=40, finish_reason="shutdown"), exitcodes.STOPPED),
     ],
 )
 def test_exit_status_of_a_run(run: dict, code: int) -> None:

@@ -52,9 +52,9 @@ def test_the_default_command_runs_the_schedule_from_the_environment(tmp_path: Pa
     schedule.write_text("*/10 * * * * true\n")
     process = entrypoint(data_dir=tmp_path, ENTRYPOINT_DRY_RUN="1", CRAWL_SCHEDULE_FILE=str(schedule))
     assert process.returncode == 0, process.stderr
-    assert shlex.split(process.stdout) == ["supercronic", str(schedule)]
+    assert shlex.split(process.stdout) == ["supercronic", "-no-reap", str(schedule)]
     default = entrypoint("run-scheduler", "-json", data_dir=tmp_path, ENTRYPOINT_DRY_RUN="1")
-    assert shlex.split(default.stdout) == ["supercronic", "-json", str(REPO / "deploy" / "crontab")]
+    assert shlex.split(default.stdout) == ["supercronic", "-no-reap", "-json", str(REPO / "deploy" / "crontab")]
 
 
 @pytest.mark.parametrize(
