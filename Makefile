@@ -6,12 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test test-image lint format bench clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q -r requirements-dev.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -23,6 +23,11 @@ demo: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+# The image built and run for real on a dockerd of its own (as root; see tests/image).
+test-image: setup
+	PYTHON=$(BIN)/python bash devservers/install.sh --image
+	$(BIN)/python -m pytest -m image tests/image
 
 lint:
 	$(BIN)/ruff check .

@@ -5,7 +5,11 @@
 #   - Go (preinstalled at /usr/local/go/bin on our machines; not installed here)
 #   - the FerretDB binary, built and cached by `python -m devservers.ferretdb build`
 #   - supercronic (the image's cron), built with Go into .cache/, for the crontab test
+# With --image, also what tests/image needs: Debian's docker.io and debootstrap.
 set -euo pipefail
+
+WITH_IMAGE=""
+[ "${1:-}" = "--image" ] && WITH_IMAGE=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
@@ -14,17 +18,19 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "ok installed"; then
-    echo "installing postgresql" >&2
+# Debian packages, installed without their recommends (Chromium's would bring
+# systemd, samba and perl): PostgreSQL for FerretDB; Chromium for the pages rendered
+# through scrapy-playwright (Playwright's own browser download cannot work here).
+packages=(postgresql chromium)
+[ -n "$WITH_IMAGE" ] && packages+=(docker.io debootstrap)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]}" >&2
     as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
-fi
-# Debian's Chromium, for the pages rendered through scrapy-playwright (Playwright's
-# own browser download cannot work here).
-if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed"; then
-    echo "installing chromium" >&2
-    as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 if [ ! -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
@@ -50,5 +56,6 @@ SUPERCRONIC_DIR="$ROOT/.cache/supercronic-$SUPERCRONIC_VERSION"
 if [ ! -x "$SUPERCRONIC_DIR/supercronic" ]; then
     echo "building supercronic $SUPERCRONIC_VERSION" >&2
     GO="$(command -v go || echo /usr/local/go/bin/go)"
-    GOBIN="$SUPERCRONIC_DIR" "$GO" install "github.com/aptible/supercronic@$SUPERCRONIC_VERSION"
+    # Static, as the released binary is: it runs in any image.
+    CGO_ENABLED=0 GOBIN="$SUPERCRONIC_DIR" "$GO" install "github.com/aptible/supercronic@$SUPERCRONIC_VERSION"
 fi
