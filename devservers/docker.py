@@ -184,3 +184,19 @@ def _use_machine_apt_sources(rootfs: Path) -> None:
     for path in Path("/etc/apt/apt.conf.d").glob("*"):
         if path.is_file() and "Acquire::" in path.read_text(errors="replace"):  # proxies, archive validity
             shutil.copy(path, rootfs / "etc/apt/apt.conf.d" / path.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m devservers.docker", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("base-tarball", help="debootstrap bookworm once into .cache/; print the tarball's path")
+    parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    print(debian_rootfs_tarball())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
