@@ -6,7 +6,7 @@
 | 1 | Scrapy could not start the crawl | yes |
 | 2 | bad spider argument (one line on stderr) | yes |
 | 3 | MongoDB unreachable at start | yes |
-| 4 | MongoDB went away for longer than `STORE_OUTAGE_LIMIT_SECONDS` (items spilled) | yes |
+| 4 | items not stored: MongoDB away longer than `STORE_OUTAGE_LIMIT_SECONDS` (mid-crawl or at the last flush; items spilled), or the spill directory cannot be written | yes |
 | 5 | nothing parsed although the sources listed articles to fetch (blocked? site changed?) | yes |
 | 6 | article pages failing above `ALERT_ERROR_RATE` | yes |
 | 7 | closed by `CLOSESPIDER_TIMEOUT` | yes |
@@ -31,7 +31,11 @@ TIMED_OUT = 7
 LOCKED = 75  # EX_TEMPFAIL: the previous run is still going
 STOPPED = 143  # 128 + SIGTERM, as a shell reports a job stopped by it
 
-STORE_REASONS = {"store_unreachable": STORE_UNREACHABLE, "store_unavailable": STORE_FAILED}
+STORE_REASONS = {
+    "store_unreachable": STORE_UNREACHABLE,
+    "store_unavailable": STORE_FAILED,
+    "spill_unwritable": STORE_FAILED,
+}
 
 
 def article_pages(stats: dict[str, Any]) -> tuple[int, int, int]:
@@ -55,6 +59,8 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
     reason = stats.get("finish_reason", "finished")
     if reason in STORE_REASONS:
         return STORE_REASONS[reason]
+    if stats.get("store/unsaved", 0):
+        return STORE_FAILED
     if reason == "closespider_timeout":
         return TIMED_OUT
     if reason == "shutdown":

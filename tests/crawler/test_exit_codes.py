@@ -31,6 +31,8 @@ def stats(**values: int) -> dict:
         ({"finish_reason": "closespider_timeout"}, exitcodes.TIMED_OUT),
         ({"finish_reason": "store_unavailable"}, exitcodes.STORE_FAILED),
         (stats(discovered__sitemap=40, finish_reason="shutdown"), exitcodes.STOPPED),
+        (stats(discovered__sitemap=40, articles__parsed=40, store__unsaved=3), exitcodes.STORE_FAILED),
+        ({"finish_reason": "spill_unwritable"}, exitcodes.STORE_FAILED),
     ],
 )
 def test_exit_status_of_a_run(run: dict, code: int) -> None:
