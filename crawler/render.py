@@ -17,6 +17,7 @@ third-party hosts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -89,6 +90,18 @@ class RenderPolicy:
         return request.replace(meta=meta, dont_filter=True)
 
 
+class OneLineBrowserFailures(logging.Filter):
+    """scrapy-playwright logs a traceback with every page it closes on a failure (a
+    render timeout, a crash). The failure is counted and logged by the spider under
+    its reason (`failed/render_timeout`); its line here keeps the message only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.getMessage().startswith("Closing page due to failed request"):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, starting Playwright's driver at the first request
     that needs a browser instead of at engine start: most runs render nothing, and
@@ -96,6 +109,9 @@ class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        browser_log = logging.getLogger("scrapy-playwright")
+        if not any(isinstance(f, OneLineBrowserFailures) for f in browser_log.filters):
+            browser_log.addFilter(OneLineBrowserFailures())
         self._launching = asyncio.Lock()
         self._launched = False
 

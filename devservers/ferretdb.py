@@ -231,6 +231,24 @@ class MongoServer:
                 proc.kill()
                 proc.wait()
 
+    def stop_postgres(self) -> None:
+        """Stop only PostgreSQL: FerretDB keeps answering, with errors (an outage
+        behind the wire server)."""
+        if self._pg_running:
+            _pg_stop(self._pg_dir, self._postmaster_pid)
+            self._pg_running = False
+
+    def start_postgres(self) -> None:
+        """Start the same cluster again on its port, after `stop_postgres`."""
+        if self._pg_running or self.dir is None:
+            return
+        pg = self._pg_dir
+        options = f"-p {self.pg_port} -k {shlex.quote(str(pg))} -c listen_addresses=127.0.0.1 -c fsync=off"
+        pg_ctl = [str(PG_BINDIR / "pg_ctl"), "-D", str(pg / "data"), "-l", str(pg / "postgres.log")]
+        self._pg([*pg_ctl, "-o", options, "-w", "start"], "PostgreSQL failed")
+        self._pg_running = True
+        self._postmaster_pid = self.postgres_pid
+
     def start_ferretdb(self) -> None:
         """Restart FerretDB on the same port as before; wait for a ping."""
         if not self._pg_running:

@@ -9,6 +9,7 @@ run replays first, so no article is lost between a fetch and the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from datetime import UTC, datetime
@@ -36,6 +37,23 @@ class Journal:
             return []
         return sorted(self.directory.glob(f"{self.name}-*.jsonl"), key=lambda path: path.stat().st_mtime)
 
+    def check_writable(self) -> None:
+        """Raise OSError now if items could not be journaled (missing, read-only or
+        full directory), rather than on the first item."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        probe = self.directory / f".{self.name}-{self.run_id}.probe"
+        with probe.open("w", encoding="utf-8") as handle:
+            handle.write("probe\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+
+    def segments(self) -> list[Path]:
+        """This run's segments still on disk: what it has not got into the store."""
+        if not self.directory.exists():
+            return []
+        return sorted(self.directory.glob(f"{self.name}-{self.run_id}-*.jsonl"))
+
     def append(self, item: dict[str, Any]) -> None:
         if self.handle is None:
             self._open()
@@ -54,9 +72,14 @@ class Journal:
         """Close the open segment (fsynced) and return it; the next item opens a new one."""
         if self.handle is None:
             return None
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        except OSError:
+            pass  # a full disk: the store counted it when appending; the batch is in memory
+        finally:
+            with contextlib.suppress(OSError):
+                self.handle.close()
         sealed, self.handle, self.current = self.current, None, None
         return sealed
 

@@ -31,7 +31,7 @@ from typing import Any
 import bson
 from pymongo import ASCENDING, DESCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
@@ -44,6 +44,10 @@ from pipelines.journal import Journal
 logger = logging.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
+# Write errors that are the document's fault: it is dropped and the rest of its batch
+# stored. Any other error (FerretDB's InternalError when PostgreSQL is down, a
+# primary stepping down, …) is the server's: the whole batch is retried.
+DOCUMENT_ERRORS = frozenset({2, 9, 14, 17, 28, 52, 55, 56, 57, 66, 121, 10334, 17280, 17419})
 ARTICLE_INDEXES = [
     ([("url", ASCENDING), ("date_path", ASCENDING)], {"unique": True, "name": "url_date_path"}),
     ([("published_at", DESCENDING)], {"name": "published_at"}),
@@ -109,7 +113,11 @@ class ArticleStore:
         result = BatchResult()
         batch: dict[tuple[str, str], dict[str, Any]] = {}
         for article in articles:
-            size = len(bson.encode(article))
+            try:
+                size = len(bson.encode(article))
+            except (bson.errors.InvalidDocument, bson.errors.InvalidStringData, OverflowError, ValueError):
+                result.rejected.append((article, "invalid_document"))
+                continue
             if size > self.max_document_bytes:
                 result.rejected.append((article, "document_too_large"))
             else:
@@ -201,6 +209,8 @@ class ArticleStore:
             return []
         except BulkWriteError as error:
             failed = {err["index"]: err for err in error.details.get("writeErrors", [])}
+            if any(err.get("code") not in DOCUMENT_ERRORS | {DUPLICATE_KEY} for err in failed.values()):
+                raise
             raced = []
             for index, article in enumerate(new):
                 err = failed.get(index)
@@ -307,6 +317,7 @@ class StorePipeline:
         self.store: ArticleStore | None = None
         self.journal: Journal | None = None
         self.unavailable = False
+        self.unjournaled = 0
         self.ticker: asyncio.Task[None] | None = None
         self.closing: asyncio.Task[None] | None = None
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
@@ -322,6 +333,12 @@ class StorePipeline:
         self.run_id = self.run_id or new_run_id(name)
         self.stats.set_value("crawl_run/id", self.run_id)
         self.journal = Journal(self.spill_dir, name, self.run_id)
+        try:
+            self.journal.check_writable()
+        except OSError as error:
+            self.stats.set_value("store/spill_unwritable", 1)
+            logger.error("store: the spill directory %s cannot be written (%s); not crawling", self.spill_dir, error)
+            raise CloseSpider("spill_unwritable") from None
         self.client = connect(self.uri, self.server_timeout_ms)
         try:
             await asyncio.to_thread(self._open_store)
@@ -359,7 +376,14 @@ class StorePipeline:
         return self.client[self.database]
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        self.journal.append(item)
+        try:
+            self.journal.append(item)
+        except OSError as error:
+            self._journal_failed(error)
+            if self.unavailable:
+                self.unjournaled += 1
+                self.stats.inc_value("dropped/unsaved")
+                raise DropItem("neither the store nor the journal can take it") from None
         if self.unavailable:
             self.stats.inc_value("store/spilled")
             raise DropItem(f"store unavailable: kept in the spill file {self.journal.current}")
@@ -395,9 +419,10 @@ class StorePipeline:
         while True:
             try:
                 result = await asyncio.to_thread(self.store.write_batch, batch, self.run_id)
-            except (ConnectionFailure, OperationFailure) as error:
-                if isinstance(error, OperationFailure) and not _is_transient(error):
-                    raise
+            except PyMongoError as error:
+                # Every server-side error is taken for an outage (FerretDB answers
+                # InternalError while its PostgreSQL is away): writes are idempotent,
+                # so the batch is retried until the outage limit, then spilled.
                 if time.monotonic() + delay > deadline:
                     self._give_up(error)
                     return False
@@ -410,6 +435,21 @@ class StorePipeline:
                 continue
             self._count(result)
             return True
+
+    def _journal_failed(self, error: OSError) -> None:
+        """A journal that cannot be written is an outage of its own: an item it misses
+        would be lost by a crash. The items in memory are still stored; the crawl stops."""
+        self.stats.inc_value("store/journal_errors")
+        if self.closing is not None:
+            return
+        logger.error(
+            "store: cannot write the journal in %s (%s); storing what was read and stopping the crawl",
+            self.spill_dir,
+            error,
+        )
+        self.closing = asyncio.get_running_loop().create_task(
+            self.crawler.engine.close_spider_async(reason="spill_unwritable")
+        )
 
     def _give_up(self, error: Exception) -> None:
         self.unavailable = True
@@ -448,29 +488,37 @@ class StorePipeline:
         if self.store is not None:
             await self.flush()
         if self.journal is not None:
-            left = self.journal.close()
-            if left is not None:
-                logger.warning("store: %d items kept in %s for the next run", self.journal.count, left)
+            self.journal.close()
+            unsaved = sum(len(Journal.read(segment)) for segment in self.journal.segments()) + self.unjournaled
+            if unsaved:
+                self.stats.set_value("store/unsaved", unsaved)
+                logger.error(
+                    "store: %d items are not stored; those journaled are kept in %s for the next run",
+                    unsaved,
+                    self.spill_dir,
+                )
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Complete the run's document once everything is flushed."""
+        """Complete the run's document once everything is flushed: tried even after an
+        outage (the server may be back); if it still fails, the next run to take the
+        lock closes it as abandoned."""
         if self.client is None:
             return
-        if not self.unavailable:
-            try:
-                self.db["crawl_runs"].update_one(
-                    {"_id": self.run_id},
-                    {
-                        "$set": {
-                            "finished_at": datetime.now(UTC),
-                            "finish_reason": reason,
-                            "status": RUN_STATUS.get(reason, "failed"),
-                            "counts": _counts(self.stats.get_stats()),
-                        }
-                    },
-                )
-            except PyMongoError as error:
-                logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
+        unsaved = self.stats.get_value("store/unsaved", 0)
+        try:
+            self.db["crawl_runs"].update_one(
+                {"_id": self.run_id},
+                {
+                    "$set": {
+                        "finished_at": datetime.now(UTC),
+                        "finish_reason": reason,
+                        "status": "failed" if unsaved else RUN_STATUS.get(reason, "failed"),
+                        "counts": _counts(self.stats.get_stats()),
+                    }
+                },
+            )
+        except PyMongoError as error:
+            logger.error("store: could not complete crawl_runs/%s: %s", self.run_id, short_error(error))
         self.client.close()
 
 
@@ -490,10 +538,6 @@ def _written_unconfirmed(stored: dict[str, Any], article: dict[str, Any], run_id
 
 def _key_filter(document: dict[str, Any]) -> dict[str, Any]:
     return {"date_path": document["date_path"], "url": document["url"]}
-
-
-def _is_transient(error: OperationFailure) -> bool:
-    return error.has_error_label("RetryableWriteError") or error.code in (91, 189, 11600, 11602, 10107, 13435)
 
 
 def _counts(stats: dict[str, Any]) -> dict[str, Any]:
