@@ -72,9 +72,10 @@ def _child_text(node: etree._Element, name: str) -> str | None:
 
 def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
     """(`"index"`, `"urlset"` or `"invalid"`, links with their `lastmod` and news
-    publication date)."""
+    publication date). Anything but a `<urlset>` or `<sitemapindex>` is invalid: an
+    HTML error page served with 200 is not an empty sitemap."""
     root = _xml_root(body)
-    if root is None:
+    if root is None or _local(root.tag) not in ("urlset", "sitemapindex"):
         return "invalid", []
     kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
     links = []

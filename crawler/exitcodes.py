@@ -10,6 +10,7 @@
 | 5 | nothing parsed although the sources listed articles to fetch (blocked? site changed?) | yes |
 | 6 | article pages failing above `ALERT_ERROR_RATE` | yes |
 | 7 | closed by `CLOSESPIDER_TIMEOUT` | yes |
+| 9 | discovery failed: no sitemap, feed or section page could be read, so nothing was listed (site down? blocked? moved?) | yes |
 | 75 | another run holds the lock; this one did nothing | no |
 | 143 | stopped by SIGTERM/SIGINT (`docker stop`): what was read is stored, the JOBDIR kept to resume | no |
 """
@@ -28,6 +29,7 @@ STORE_FAILED = 4
 NOTHING_PARSED = 5
 ERROR_RATE = 6
 TIMED_OUT = 7
+DISCOVERY_FAILED = 9
 LOCKED = 75  # EX_TEMPFAIL: the previous run is still going
 STOPPED = 143  # 128 + SIGTERM, as a shell reports a job stopped by it
 
@@ -54,6 +56,18 @@ def article_pages(stats: dict[str, Any]) -> tuple[int, int, int]:
     return listed - skipped, parsed, failed
 
 
+UNREADABLE_DISCOVERY = ("failed/invalid_sitemap", "failed/invalid_feed")  # fetched, but not a sitemap or feed
+
+
+def discovery_failed(stats: dict[str, Any]) -> bool:
+    """Discovery was tried and not one document listing articles could be read: a
+    site that refuses connections or answers 404 everywhere, not a quiet news hour.
+    A run of explicit `urls=` only has no discovery, so never fails this way."""
+    failed = sum(v for k, v in stats.items() if k.startswith(("failed/discovery/", *UNREADABLE_DISCOVERY)))
+    read = sum(v for k, v in stats.items() if k.startswith("discovery/read/"))
+    return failed > 0 and read == 0
+
+
 def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
     """The status a finished run exits with."""
     reason = stats.get("finish_reason", "finished")
@@ -65,6 +79,8 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
         return TIMED_OUT
     if reason == "shutdown":
         return STOPPED
+    if discovery_failed(stats):
+        return DISCOVERY_FAILED
     to_fetch, parsed, failed = article_pages(stats)
     if to_fetch > 0 and parsed == 0:
         return NOTHING_PARSED

@@ -32,10 +32,24 @@ def failure_reason(failure: Failure) -> str:
     for types, reason in _BY_TYPE:
         if isinstance(value, types):
             return reason
-    message = str(value).lower()
     if isinstance(value, scrapy_errors.IgnoreRequest):
-        for marker, reason in (("redirect", "redirect_loop"), ("robots.txt", "robots_txt"), ("offsite", "offsite")):
-            if marker in message:
-                return reason
-        return "ignored"
+        return _ignored_reason(str(value).lower())
     return type(value).__name__.lower()
+
+
+# Scrapy 2.19's IgnoreRequest messages (and crawler.middlewares' offsite redirect),
+# matched by how they begin: a message that quotes a URL must not match on the URL.
+_IGNORED_BY_PREFIX = (
+    ("max redirections reached", "redirect_loop"),
+    ("forbidden by robots.txt", "robots_txt"),
+    ("filtered offsite", "offsite"),
+)
+
+
+def _ignored_reason(message: str) -> str:
+    if message.startswith("ignored response") and "exceeded download_maxsize" in message:
+        return "too_large"  # HttpCompressionMiddleware: the body inflated past DOWNLOAD_MAXSIZE
+    for prefix, reason in _IGNORED_BY_PREFIX:
+        if message.startswith(prefix):
+            return reason
+    return "ignored"

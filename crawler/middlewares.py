@@ -9,9 +9,12 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
@@ -57,12 +60,37 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return self._retry(request, response_status_message(response.status)) or response
 
 
+def refuse_offsite_redirect(request: Request, result: Request | Response, spider: object) -> Request | Response:
+    """Raise instead of following an article's redirect to a host that is not the site's.
+
+    Scrapy's OffsiteMiddleware lets every `dont_filter` request through, and the
+    spider's requests all are (it deduplicates itself), so a redirect would land the
+    page under another host: one article, two URL spellings. The errback counts it
+    as `failed/offsite` (see `crawler.failures`)."""
+    hosts = getattr(spider, "site_hosts", None)
+    if not isinstance(result, Request) or not hosts or not request.meta.get("article"):
+        return result
+    host = (urlparse_cached(result).hostname or "").lower().rstrip(".")
+    if host not in hosts:
+        raise IgnoreRequest(f"Filtered offsite redirect to {host!r}: {result.url}")
+    return result
+
+
+class RedirectMiddleware(ScrapyRedirectMiddleware):
+    """Scrapy's 3xx redirects, never from an article page to another host."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        return refuse_offsite_redirect(request, result, self.crawler.spider)
+
+
 # UTF-16 LE and BE, UTF-32 BE (UTF-32 LE begins as UTF-16 LE does).
 _UTF16_OR_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
-    """Scrapy's, without decoding every page to look for a refresh.
+    """Scrapy's, without decoding every page to look for a refresh, and never from an
+    article page to another host.
 
     Scrapy decodes the whole body (300 KB on a franceinfo article) to read its first
     4,096 characters. Those are at most 16 KB of bytes, so a page whose first 16 KB
@@ -75,4 +103,4 @@ class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
             and b"refresh" not in response.body[:16384].lower()
         ):
             return response
-        return super().process_response(request, response)
+        return refuse_offsite_redirect(request, super().process_response(request, response), self.crawler.spider)

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -23,6 +26,12 @@ SECTIONS = (
     "musique", "internet", "elections", "meteo",
 )  # fmt: skip
 _SECTION_NAME = re.compile(r"^[a-z0-9-]+$")
+ARGUMENTS = (
+    "base_url", "sources", "sections", "since", "until", "urls", "url_file", "max_articles", "render_urls",
+    "render_url_file",
+)  # fmt: skip
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
 
 
 class ArgumentError(ValueError):
@@ -39,11 +48,14 @@ class CrawlArguments:
     urls: tuple[str, ...] = ()
     max_articles: int | None = None
     render_urls: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # Scrapy's and scrapyd's own (`_job`, …)
 
     @classmethod
     def parse(cls, arguments: dict[str, str], known_sections: tuple[str, ...] = SECTIONS) -> CrawlArguments:
-        """Validate `-a` values; raise `ArgumentError` on the first bad one."""
+        """Validate `-a` values; raise `ArgumentError` on the first bad one. An unknown
+        name is an error too: a typo in a crontab (`sourcs=rss`) would otherwise run
+        the defaults without a word. Names starting with `_` are Scrapy's (`_job`)."""
+        _check_names(arguments)
         args = dict(arguments)
         base_url = normalize_base_url(args.pop("base_url", DEFAULT_BASE_URL))
         render_urls = _urls(args.pop("render_urls", ""), args.pop("render_url_file", ""), "render_url_file")
@@ -62,12 +74,47 @@ class CrawlArguments:
         return cls(base_url, sources, sections, since, until, urls, max_articles, render_urls, args)
 
 
+def _check_names(arguments: dict[str, str]) -> None:
+    unknown = [name for name in arguments if name not in ARGUMENTS and not name.startswith("_")]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], ARGUMENTS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ArgumentError(f"unknown argument {unknown[0]!r}{hint}; known arguments: {', '.join(ARGUMENTS)}")
+
+
 def normalize_base_url(value: str) -> str:
-    """`scheme://host[:port]`: one spelling per site (also the run lock's name)."""
+    """`scheme://host[:port]`, one spelling per site, since it is also the run lock's
+    name: lower-case host (IDNA, IP addresses in their usual form), the port as a
+    number and left out when it is the scheme's default."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ArgumentError(f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL}, got {value!r}")
-    return f"{parts.scheme}://{parts.netloc}"
+    if parts.username is not None or parts.password is not None:
+        raise ArgumentError(f"base_url must not carry a user name or password, got {value!r}")
+    try:
+        port = parts.port
+        host = _host(parts.hostname)
+    except (ValueError, UnicodeError):
+        raise ArgumentError(f"base_url has a bad host or port, got {value!r}") from None
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+        netloc = f"{netloc}:{port}"
+    return f"{parts.scheme}://{netloc}"
+
+
+def _host(hostname: str) -> str:
+    """One spelling of a host: `127.1`, `0x7f.0.0.1` and `127.0.0.1` are one address."""
+    host = hostname.lower().rstrip(".")
+    if not host:
+        raise ValueError("no host")
+    if ":" in host:
+        return ipaddress.IPv6Address(host).compressed
+    if _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):  # the WHATWG rule: then it is an IPv4 address
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            raise ValueError(f"bad IPv4 address {host!r}") from None
+    return host.encode("idna").decode("ascii")
 
 
 def _choices(name: str, value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:

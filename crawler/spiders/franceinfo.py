@@ -14,6 +14,7 @@ including pages that were in flight when it died.
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,9 +23,10 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from crawler import discovery
+from crawler import discovery, exitcodes
 from crawler.failures import failure_reason
 from crawler.normalize import canonical_url, paris_day
 from crawler.page_reader import PageObjectError, PageReader
@@ -35,11 +37,24 @@ from crawler.render import RenderPolicy
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+OFFSITE_SAFE_REDIRECTS = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RedirectMiddleware": 600,
+}
 
 
 class FranceinfoSpider(Spider):
     name = "franceinfo"
     site_key = "franceinfo"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Scrapy's 3xx redirects swapped for ours, which never take an article page off
+        the site (`crawler.middlewares`); merged into the project's middlewares, not
+        replacing them as `custom_settings` would."""
+        super().update_settings(settings)
+        middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), **OFFSITE_SAFE_REDIRECTS}
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         arguments = {key: str(value) for key, value in kwargs.items() if key not in ("_job",)}
@@ -54,6 +69,8 @@ class FranceinfoSpider(Spider):
         self.seen_urls: set[str] = set()
         self.parsed_urls: set[str] = set()
         self.articles_requested = 0
+        self.discovery_failures: dict[str, Counter[str]] = defaultdict(Counter)  # source -> reasons
+        self.discovery_failed_urls: dict[str, str] = {}  # source -> one URL that failed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FranceinfoSpider:
@@ -91,8 +108,33 @@ class FranceinfoSpider(Spider):
         )
         await self.page_reader.start()
 
-    async def spider_closed(self, spider: Spider) -> None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         await self.page_reader.close()
+        if reason == "finished" and exitcodes.discovery_failed(self.crawler.stats.get_stats()):
+            logger.error(
+                "discovery failed: no sitemap, feed or section page could be read (%s)", self.why_discovery_failed()
+            )
+
+    def why_discovery_failed(self) -> str:
+        """`sitemap: http_404 ×1 (http://…/sitemap_news.xml); rss: …`, for the one log line."""
+        return "; ".join(
+            f"{source}: {', '.join(f'{why} ×{n}' for why, n in reasons.most_common())} "
+            f"({self.discovery_failed_urls[source]})"
+            for source, reasons in self.discovery_failures.items()
+        )
+
+    def discovery_failure(self, key: str, response: Response) -> None:
+        """A discovery document that was fetched but can't be read (`failed/invalid_sitemap`)."""
+        self.count(key, response.url)
+        self.note_discovery_failure(response.meta.get("source", "?"), key.removeprefix("failed/"), response.url)
+
+    def note_discovery_failure(self, source: str, reason: str, url: str) -> None:
+        self.discovery_failures[source][reason] += 1
+        self.discovery_failed_urls.setdefault(source, url)
+
+    def discovery_read(self, response: Response) -> None:
+        """A document that lists articles was read (see `exitcodes.discovery_failed`)."""
+        self.crawler.stats.inc_value(f"discovery/read/{response.meta.get('source', '?')}")
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -124,13 +166,14 @@ class FranceinfoSpider(Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         kind, links = discovery.parse_sitemap(response.body)
         if kind == "invalid":
-            self.count("failed/invalid_sitemap", response.url)
+            self.discovery_failure("failed/invalid_sitemap", response)
             return
         if kind == "index":
             for link in links:
                 if self.wanted_sitemap(link):
                     yield self.discovery_request(link.url, self.parse_sitemap, "sitemap")
             return
+        self.discovery_read(response)
         period = discovery.sitemap_day(response.url)
         day = f"{period[0]:04d}/{period[1]:02d}/{period[2]:02d}" if period and period[2] else None
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "sitemap", day)
@@ -157,12 +200,14 @@ class FranceinfoSpider(Spider):
     def parse_rss(self, response: Response) -> Iterator[Request]:
         links = discovery.parse_rss(response.body)
         if not links and b"<rss" not in response.body[:2048] and b"<feed" not in response.body[:2048]:
-            self.count("failed/invalid_feed", response.url)
+            self.discovery_failure("failed/invalid_feed", response)
             return
+        self.discovery_read(response)
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         links, next_url = discovery.parse_section_page(response.text, response.url)
+        self.discovery_read(response)
         yield from self.article_requests(links, "sections")
         page = response.meta["section_page"]
         if next_url and page < self.section_max_pages:
@@ -209,6 +254,9 @@ class FranceinfoSpider(Spider):
             self.crawler.stats.inc_value("incremental/not_modified")
             return []
         landed = canonical_url(response.url, host_aliases=self.site.host_aliases)
+        if (urlsplit(landed).hostname or "") not in self.site_hosts:  # the browser followed a redirect off the site
+            self.count("failed/offsite", response.request.url, f"landed on {response.url}")
+            return []
         if self.already_parsed(landed):
             return []
         header = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -256,6 +304,8 @@ class FranceinfoSpider(Spider):
         reason = failure_reason(failure)
         scope = "failed/discovery" if request.meta.get("discovery") else "failed"
         self.count(f"{scope}/{reason}", request.url, failure.getErrorMessage())
+        if request.meta.get("discovery"):
+            self.note_discovery_failure(request.meta.get("source", "?"), reason, request.url)
 
     def count(self, key: str, url: str, detail: str = "") -> None:
         """Every page the crawl gives up on: a stat under its reason and one log line."""

@@ -33,6 +33,16 @@ def stats(**values: int) -> dict:
         (stats(discovered__sitemap=40, finish_reason="shutdown"), exitcodes.STOPPED),
         (stats(discovered__sitemap=40, articles__parsed=40, store__unsaved=3), exitcodes.STORE_FAILED),
         ({"finish_reason": "spill_unwritable"}, exitcodes.STORE_FAILED),
+        (stats(failed__discovery__http_404=2), exitcodes.DISCOVERY_FAILED),
+        (stats(failed__discovery__connection_refused=1, failed__invalid_feed=1), exitcodes.DISCOVERY_FAILED),
+        (stats(failed__invalid_sitemap=1), exitcodes.DISCOVERY_FAILED),
+        (stats(discovery__read__sitemap=1, failed__discovery__http_404=1), exitcodes.OK),  # a quiet news hour
+        (
+            stats(discovery__read__rss=1, failed__discovery__http_404=1, discovered__rss=5, articles__parsed=5),
+            exitcodes.OK,
+        ),
+        (stats(discovered__urls=3, failed__connection_refused=3), exitcodes.NOTHING_PARSED),  # urls=: no discovery
+        (stats(failed__discovery__timeout=1, finish_reason="closespider_timeout"), exitcodes.TIMED_OUT),
     ],
 )
 def test_exit_status_of_a_run(run: dict, code: int) -> None:

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import ClassVar
 
 import pytest
-from scrapy import Request
-from scrapy.http import HtmlResponse
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
-from crawler.middlewares import MetaRefreshMiddleware, retry_delay
+from crawler.failures import failure_reason
+from crawler.middlewares import MetaRefreshMiddleware, RedirectMiddleware, retry_delay
 
 
 def test_backoff_doubles_per_attempt_up_to_the_cap() -> None:
@@ -71,3 +75,53 @@ def test_a_meta_refresh_in_a_wide_encoding_with_its_bom_is_still_seen(encoding: 
     response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"})
     result = meta_refresh_middleware().process_response(Request(url), response)
     assert isinstance(result, Request) and result.url.endswith("/new.html")
+
+
+class SiteSpider(Spider):
+    name = "site"
+    site_hosts: ClassVar[set[str]] = {"www.francetvinfo.fr", "francetvinfo.fr"}
+
+
+def with_spider(middleware_class: type) -> RedirectMiddleware | MetaRefreshMiddleware:
+    crawler = get_crawler(SiteSpider)
+    crawler.spider = SiteSpider()
+    return middleware_class.from_crawler(crawler)
+
+
+def article(url: str) -> Request:
+    return Request(url, meta={"article": True})
+
+
+def moved_to(url: str, location: str) -> Response:
+    return Response(url, status=301, headers={"Location": location})
+
+
+def refresh_to(url: str, location: str) -> HtmlResponse:
+    return html_response(url, f'<meta http-equiv="refresh" content="0; url={location}">', body_bytes=400)
+
+
+@pytest.mark.parametrize(
+    ("middleware_class", "response_to"), [(RedirectMiddleware, moved_to), (MetaRefreshMiddleware, refresh_to)]
+)
+def test_an_article_redirected_to_another_host_is_offsite(middleware_class: type, response_to: object) -> None:
+    url = "https://www.francetvinfo.fr/monde/a_1.html"
+    response = response_to(url, "https://www.francetvinfo.fr.example.net/monde/a_1.html")  # type: ignore[operator]
+    with pytest.raises(IgnoreRequest) as raised:
+        with_spider(middleware_class).process_response(article(url), response)
+    assert "'www.francetvinfo.fr.example.net'" in str(raised.value)
+    assert failure_reason(Failure(raised.value)) == "offsite"
+
+
+@pytest.mark.parametrize(
+    ("middleware_class", "response_to"), [(RedirectMiddleware, moved_to), (MetaRefreshMiddleware, refresh_to)]
+)
+def test_redirects_within_the_site_and_of_discovery_documents_are_followed(
+    middleware_class: type, response_to: object
+) -> None:
+    url = "https://www.francetvinfo.fr/monde/a_1.html"
+    middleware = with_spider(middleware_class)
+    within = middleware.process_response(article(url), response_to(url, "https://FRANCETVINFO.FR./monde/b_2.html"))  # type: ignore[operator]
+    assert isinstance(within, Request) and within.url == "https://francetvinfo.fr./monde/b_2.html"
+    sitemap = "https://www.francetvinfo.fr/sitemap_news.xml"
+    elsewhere = middleware.process_response(Request(sitemap), response_to(sitemap, "https://cdn.example.net/news.xml"))  # type: ignore[operator]
+    assert isinstance(elsewhere, Request) and elsewhere.url == "https://cdn.example.net/news.xml"
