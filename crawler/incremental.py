@@ -63,18 +63,23 @@ class IncrementalFilter:
 
     def _stored(self, requests: list[Request]) -> dict[str, dict[str, Any]]:
         """Stored documents by URL: one query per publication day the source gave
-        (`meta["date_path"]`, an equality the server can use), one `$in` for the rest."""
+        (`meta["date_path"]`, an equality the server can use), then one `$in` by URL
+        alone for the rest, as the store finds them: an article keeps the day it was
+        first stored under, whatever day a source now gives it."""
         by_day: dict[str | None, list[str]] = {}
         for request in requests:
             by_day.setdefault(request.meta.get("date_path"), []).append(request.url)
         stored: dict[str, dict[str, Any]] = {}
         for day, urls in by_day.items():
-            for start in range(0, len(urls), self.batch_size):
-                query: dict[str, Any] = {"url": {"$in": urls[start : start + self.batch_size]}}
-                if day:
-                    query["date_path"] = day
-                stored.update((doc["url"], doc) for doc in self.articles.find(query, LOOKUP_FIELDS))
+            if day:
+                self._find(urls, stored, {"date_path": day})
+        self._find([request.url for request in requests if request.url not in stored], stored, {})
         return stored
+
+    def _find(self, urls: list[str], stored: dict[str, dict[str, Any]], day: dict[str, str]) -> None:
+        for start in range(0, len(urls), self.batch_size):
+            query = {"url": {"$in": urls[start : start + self.batch_size]}, **day}
+            stored.update((doc["url"], doc) for doc in self.articles.find(query, LOOKUP_FIELDS))
 
     def _skip_reason(self, request: Request, stored: dict[str, Any] | None, now: datetime) -> str | None:
         if stored is None:

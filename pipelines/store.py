@@ -38,7 +38,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 
 from crawler.mongo import connect, redact_uri, short_error
-from crawler.normalize import paris_day
+from crawler.normalize import date_path_from_url, paris_day
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ class ArticleStore:
                 result.rejected.append((article, "document_too_large"))
             else:
                 batch[(article["url"], article["date_path"])] = article
+        batch = self._keep_stored_date_paths(batch)
         for _attempt in range(3):
             if not batch:
                 break
@@ -129,6 +130,30 @@ class ArticleStore:
         for article in batch.values():
             result.rejected.append((article, "write_conflict"))
         return result
+
+    def _keep_stored_date_paths(
+        self, batch: dict[tuple[str, str], dict[str, Any]]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """An article whose URL holds no date keeps the `date_path` it was first stored
+        under: its `published_at` corrected across Paris midnight must update that
+        document, not start a second one. One look-up by URL for such articles (the
+        unique index's prefix on MongoDB)."""
+        undated = [article for article in batch.values() if date_path_from_url(article["url"]) is None]
+        if not undated:
+            return batch
+        first_day: dict[str, str] = {}
+        for doc in self.articles.find({"url": {"$in": [a["url"] for a in undated]}}, {"url": 1, "date_path": 1}):
+            first_day[doc["url"]] = min(doc["date_path"], first_day.get(doc["url"], doc["date_path"]))
+        kept = {}
+        for article in batch.values():
+            day = first_day.get(article["url"])
+            if day is not None and day != article["date_path"]:
+                logger.info(
+                    "store: %s keeps date_path %s (published_at now says %s)", article["url"], day, article["date_path"]
+                )
+                article["date_path"] = day
+            kept[(article["url"], article["date_path"])] = article
+        return kept
 
     def _write_once(
         self, batch: dict[tuple[str, str], dict[str, Any]], run_id: str, result: BatchResult
