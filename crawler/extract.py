@@ -2,7 +2,8 @@
 
 Prints the normalized article as JSON (UTF-8, datetimes ISO 8601 in UTC with
 `Z`). A page that is not an article, or is broken, exits with status 2 and one
-line on stderr saying why.
+line on stderr saying why: the page object's reason, or the schema's field (the
+same `invalid <field>` the crawl's validate pipeline would drop it for).
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from crawler.normalize import normalize_article
 from crawler.pages import NotAnArticle, site_for
 from crawler.pages.base import detect_encoding
+from pipelines.validate import problems
+
+FUTURE_SKEW = timedelta(minutes=15)  # the crawl's default VALIDATE_FUTURE_SKEW_SECONDS
 
 
 def extract_article(
@@ -48,15 +52,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("page", type=Path, help="saved HTML page")
     parser.add_argument("--url", required=True, help="the URL the page was fetched from")
     parser.add_argument("--site", help="site adapter key (default: chosen by the URL's host)")
+    parser.add_argument("--content-type", help="the HTTP Content-Type the page came with (its charset is honoured)")
     args = parser.parse_args(argv)
     try:
         body = args.page.read_bytes()
-        article = extract_article(args.url, body, site=args.site)
+    except OSError as error:
+        print(f"cannot read {args.page}: {error}", file=sys.stderr)
+        return 2
+    try:
+        article = extract_article(args.url, body, args.content_type, site=args.site)
     except NotAnArticle as error:
         print(f"not an article: {error}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as error:
+    except ValueError as error:  # an unknown --site
         print(f"cannot read {args.page}: {error}", file=sys.stderr)
+        return 2
+    found = problems(article, datetime.now(UTC), FUTURE_SKEW)
+    if found:
+        field, message = found[0]
+        print(f"invalid {field}: {message}", file=sys.stderr)
         return 2
     sys.stdout.buffer.write(dumps_article(article).encode("utf-8") + b"\n")
     return 0

@@ -30,6 +30,10 @@ _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ODD_SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\u3000"
 _CLEANUP = str.maketrans(dict.fromkeys(_ODD_SPACE_CHARS, " ") | dict.fromkeys(_INVISIBLE_CHARS, None))
 _NEEDS_CLEANUP = re.compile(f"[{_INVISIBLE_CHARS}{_ODD_SPACE_CHARS}]")
+# What no store or journal can hold: lone surrogates (from JSON escapes such as
+# "\ud800") cannot be encoded as UTF-8, and control characters (NUL above all)
+# are refused by PostgreSQL under FerretDB. Tabs and newlines are spaces, kept.
+_UNENCODABLE = re.compile("[\x00-\x08\x0e-\x1b\x7f\ud800-\udfff]")
 
 FRENCH_MONTHS = {
     "janvier": 1,
@@ -64,13 +68,26 @@ _FRENCH_WORDS = re.compile(
 )
 
 
-def clean_text(value: str | None) -> str:
-    """NFC, odd spaces to plain spaces, invisible characters removed, runs collapsed.
+def strip_unencodable(value: str) -> str:
+    """`value` without lone surrogates and control characters (see `_UNENCODABLE`)."""
+    return _UNENCODABLE.sub("", value) if _UNENCODABLE.search(value) else value
+
+
+def is_encodable(value: str) -> bool:
+    """Whether every store and journal can hold `value` (see `_UNENCODABLE`)."""
+    return not _UNENCODABLE.search(value)
+
+
+def clean_text(value: Any) -> str:
+    """NFC, odd spaces to plain spaces, invisible and unencodable characters removed,
+    runs collapsed. Anything but a string (a number or list where JSON-LD should
+    have text) is no text.
 
     Typographic quotes and apostrophes are kept as published.
     """
-    if not value:
+    if not value or not isinstance(value, str):
         return ""
+    value = strip_unencodable(value)
     if not value.isascii():
         if not unicodedata.is_normalized("NFC", value):
             value = unicodedata.normalize("NFC", value)
@@ -166,8 +183,10 @@ def date_path_from_url(url: str) -> str | None:
 
 
 def paris_day(moment: datetime) -> str:
-    """`YYYY/MM/DD` of a moment in Europe/Paris: the shape of `date_path`."""
-    return moment.astimezone(PARIS).strftime("%Y/%m/%d")
+    """`YYYY/MM/DD` of a moment in Europe/Paris: the shape of `date_path` (four-digit
+    year even before 1000, where `strftime` would write "1/01/01")."""
+    day = moment.astimezone(PARIS)
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
 
 
 def date_path(url: str, published_at: datetime | None) -> str | None:
@@ -186,26 +205,33 @@ def parse_datetime(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO 8601 or a French date, else None.
 
     Times without an offset are Paris time (summer and winter rules from tzdata).
+    Anything but a string or datetime is no date, and so is a moment at the edge
+    of the calendar (early on 1 January 1, late on 31 December 9999) with no UTC or
+    Paris spelling: `date_path` and every later step need both.
     """
-    if value is None:
-        return None
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=PARIS)
-        return moment.astimezone(UTC)
-    text = clean_text(str(value))
-    if not text:
+        moment = value
+    elif isinstance(value, str):
+        text = clean_text(value)
+        if not text:
+            return None
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return _parse_french(text)
+    else:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return _parse_french(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(UTC)
+    try:
+        moment.astimezone(PARIS)
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _parse_french(text: str) -> datetime | None:
-    try:
+    try:  # day 31/02 or year 0 are ValueErrors; 31/12/9999 23h in UTC is an OverflowError
         match = _FRENCH_NUMERIC.search(text)
         if match:
             day, month, year, hour, minute = match.groups()
@@ -216,7 +242,7 @@ def _parse_french(text: str) -> datetime | None:
             month = FRENCH_MONTHS.get(month_name.lower())
             if month:
                 return _paris_to_utc(int(year), month, int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return None
 
@@ -231,9 +257,14 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A page object's list field; a string or number there is no list."""
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
 def _clean_list(values: list[str] | None) -> list[str]:
     seen: dict[str, None] = {}
-    for value in values or []:
+    for value in _as_list(values):
         cleaned = clean_text(value)
         if cleaned:
             seen.setdefault(cleaned, None)
@@ -241,7 +272,27 @@ def _clean_list(values: list[str] | None) -> list[str]:
 
 
 def _clean_paragraphs(values: list[str] | None) -> list[str]:
-    return [p for p in (clean_text(v) for v in values or []) if p]
+    return [p for p in (clean_text(v) for v in _as_list(values)) if p]
+
+
+def _link(url: Any, base: str | None = None, host_aliases: dict[str, str] | None = None) -> str | None:
+    """The canonical spelling of a link a page gave, or None when it is no URL at all
+    (not text, or a host such as "[::1" or a port such as 99999 that `urlsplit` refuses)."""
+    url = strip_unencodable(url).strip() if isinstance(url, str) else ""
+    if not url:
+        return None
+    try:
+        return canonical_url(url, base=base, host_aliases=host_aliases)
+    except ValueError:
+        return None
+
+
+def _image_url(url: Any, base: str) -> str | None:
+    url = strip_unencodable(url).strip() if isinstance(url, str) else ""
+    try:
+        return urljoin(base, url) if url else None
+    except ValueError:
+        return None
 
 
 def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None = None) -> dict[str, Any]:
@@ -251,12 +302,10 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
     link, honoured when it points to the same site.
     """
     fetched = canonical_url(raw["url"], host_aliases=host_aliases)
-    declared = raw.get("canonical_url")
+    declared = _link(raw.get("canonical_url"), base=raw["url"], host_aliases=host_aliases)
     url = fetched
-    if declared:
-        declared = canonical_url(declared, base=raw["url"], host_aliases=host_aliases)
-        if same_site(declared, fetched, host_aliases):
-            url = declared
+    if declared and same_site(declared, fetched, host_aliases):
+        url = declared
     published_at = parse_datetime(raw.get("published_at"))
     modified_at = parse_datetime(raw.get("modified_at"))
     if modified_at == published_at:
@@ -266,7 +315,7 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
     paragraphs = _clean_paragraphs(raw.get("paragraphs"))
     text = "\n\n".join(paragraphs)
     live_posts = raw.get("live_posts")
-    if live_posts is not None:
+    if isinstance(live_posts, list):
         live_posts = sorted(
             (
                 {
@@ -275,18 +324,21 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
                     "text": clean_text(post.get("text")),
                 }
                 for post in live_posts
+                if isinstance(post, dict)
             ),
             key=lambda post: post["published_at"] or datetime.min.replace(tzinfo=UTC),
             reverse=True,
         )
+    else:
+        live_posts = None
     video = raw.get("video")
-    if video:
-        video = {"url": canonical_url(video["url"], base=url), "duration_s": video.get("duration_s")}
+    video_url = _link(video.get("url"), base=url) if isinstance(video, dict) else None
+    video = {"url": video_url, "duration_s": video.get("duration_s")} if video_url else None
     images = []
     seen_images: set[str] = set()
-    for image in raw.get("images") or []:
-        image_url = urljoin(url, image["url"].strip())
-        if image_url in seen_images:
+    for image in _as_list(raw.get("images")):
+        image_url = _image_url(image.get("url"), url) if isinstance(image, dict) else None
+        if not image_url or image_url in seen_images:
             continue
         seen_images.add(image_url)
         images.append(
@@ -299,10 +351,12 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
         )
     related = []
     seen_related: set[str] = set()
-    for link in raw.get("related") or []:
-        link_url = canonical_url(link["url"], base=url, host_aliases=host_aliases)
+    for link in _as_list(raw.get("related")):
+        if not isinstance(link, dict):
+            continue
+        link_url = _link(link.get("url"), base=url, host_aliases=host_aliases)
         link_title = clean_text(link.get("title"))
-        if link_title and link_url not in seen_related:
+        if link_url and link_title and link_url not in seen_related:
             seen_related.add(link_url)
             related.append({"title": link_title, "url": link_url})
     return {
@@ -317,7 +371,7 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
         "authors": _clean_list(raw.get("authors")),
         "published_at": published_at,
         "modified_at": modified_at,
-        "section": raw.get("section") or None,
+        "section": clean_text(raw.get("section")) or None,
         "breadcrumb": _clean_list(raw.get("breadcrumb")),
         "tags": _clean_list(raw.get("tags")),
         "images": images,
@@ -325,7 +379,7 @@ def normalize_article(raw: dict[str, Any], host_aliases: dict[str, str] | None =
         "live_posts": live_posts,
         "video": video,
         "free_access": raw.get("free_access"),
-        "language": raw.get("language") or "fr",
+        "language": clean_text(raw.get("language")) or "fr",
         "word_count": word_count(text),
         "content_hash": content_hash(title, lead, text),
     }

@@ -6,10 +6,14 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+
+from crawler.normalize import is_encodable
+
+if TYPE_CHECKING:  # the CLI (crawler.extract) checks articles without loading a crawler
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,14 @@ def problems(article: dict[str, Any], now: datetime, future_skew: timedelta) -> 
     check("title", isinstance(article.get("title"), str) and bool(article.get("title", "").strip()), "empty")
     check("source", isinstance(article.get("source"), str) and bool(article.get("source")), "empty")
     check("kind", article.get("kind") in KINDS, f"not one of {sorted(KINDS)}")
+    # published_at first: without it there is no date_path either, and the date is what the page lacks
+    published = article.get("published_at")
+    check(
+        "published_at", isinstance(published, datetime) and published.tzinfo is not None, "missing or without timezone"
+    )
+    if isinstance(published, datetime) and published.tzinfo is not None:
+        check("published_at", published <= now + future_skew, f"in the future ({published.isoformat()})")
+        check("published_at", published >= EARLIEST, f"implausibly old ({published.isoformat()})")
     check(
         "date_path",
         isinstance(article.get("date_path"), str) and bool(DATE_PATH.match(article["date_path"] or "")),
@@ -46,13 +58,6 @@ def problems(article: dict[str, Any], now: datetime, future_skew: timedelta) -> 
         isinstance(article.get("text"), str) and (bool(article.get("text")) or article.get("kind") != "article"),
         "empty",
     )
-    published = article.get("published_at")
-    check(
-        "published_at", isinstance(published, datetime) and published.tzinfo is not None, "missing or without timezone"
-    )
-    if isinstance(published, datetime) and published.tzinfo is not None:
-        check("published_at", published <= now + future_skew, f"in the future ({published.isoformat()})")
-        check("published_at", published >= EARLIEST, f"implausibly old ({published.isoformat()})")
     modified = article.get("modified_at")
     if modified is not None:
         check(
@@ -76,7 +81,24 @@ def problems(article: dict[str, Any], now: datetime, future_skew: timedelta) -> 
     )
     free = article.get("free_access")
     check("free_access", free is None or isinstance(free, bool), "not a boolean or null")
+    for field, value in article.items():
+        check(field, _encodable(value), "holds a lone surrogate or control character (unencodable)")
     return found
+
+
+def _encodable(value: Any) -> bool:
+    """No string in `value` that BSON, the JSON journal or PostgreSQL would refuse."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_encodable(item):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 class ValidatePipeline:

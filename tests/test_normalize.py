@@ -165,3 +165,59 @@ def test_live_posts_come_newest_first() -> None:
     ]
     doc = normalize_article(raw(live_posts=posts), HOST_ALIASES)
     assert [post["title"] for post in doc["live_posts"]] == ["Dernier", "Premier"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59Z",  # 01:00 on 1 January 10000 in Paris
+        "0001-01-01T00:00:00",  # Paris time, so before year 1 in UTC
+        "01/01/0001 00:05",
+        "1er janvier 0001",
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+    ],
+)
+def test_dates_at_the_edge_of_the_calendar_are_none(value: object) -> None:
+    assert parse_datetime(value) is None
+
+
+@pytest.mark.parametrize("value", [42, 1.5, {}, [], ["2022-10-14T18:48:48Z"], True])
+def test_anything_but_text_or_a_datetime_is_no_date(value: object) -> None:
+    assert parse_datetime(value) is None
+
+
+def test_year_one_keeps_a_four_digit_date_path() -> None:
+    assert date_path(ARTICLE, parse_datetime("0001-01-01T00:00:00Z")) == "0001/01/01"
+
+
+def test_clean_text_drops_lone_surrogates_and_control_characters() -> None:
+    assert clean_text("Avant\ud800 apr\udfffès\x00\x07\x1b\x7f") == "Avant après"
+    assert clean_text("a\tb\nc") == "a b c", "tabs and newlines stay spaces"
+
+
+@pytest.mark.parametrize("value", [42, 1e999, {"@value": "x"}, ["a"], True])
+def test_clean_text_of_anything_but_a_string_is_empty(value: object) -> None:
+    assert clean_text(value) == ""
+
+
+def test_normalize_article_cleans_what_no_store_can_encode() -> None:
+    doc = normalize_article(
+        raw(title="T\ud800", lead=["liste"], authors=["A\udc00B", 7], tags="pas une liste", section=3), HOST_ALIASES
+    )
+    assert (doc["title"], doc["lead"], doc["authors"], doc["tags"], doc["section"]) == ("T", None, ["AB"], [], None)
+    assert doc["content_hash"] == content_hash("T", None, doc["text"])
+
+
+def test_links_that_are_no_url_are_left_out() -> None:
+    doc = normalize_article(
+        raw(
+            canonical_url="http://[oops/",
+            related=[{"title": "Port", "url": "https://x.example:99999/a_1.html"}, "junk", {"title": "Sans URL"}],
+            images=[{"url": "http://[::1/i.jpg"}, {"url": 42}, "junk"],
+            video={"url": ["pas une URL"], "duration_s": None},
+            live_posts=[{"published_at": "2023-11-02T06:02:00+0100", "title": 3, "text": None}, "junk"],
+        ),
+        HOST_ALIASES,
+    )
+    assert (doc["url"], doc["related"], doc["images"], doc["video"]) == (ARTICLE, [], [], None)
+    assert doc["live_posts"] == [{"published_at": datetime(2023, 11, 2, 5, 2, tzinfo=UTC), "title": None, "text": ""}]

@@ -8,11 +8,13 @@ is not an article it can read.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from cssselect import GenericTranslator
 from lxml import etree, html
@@ -22,6 +24,7 @@ from crawler.normalize import clean_text
 
 SINGLE_BYTE_ENCODINGS = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "ascii"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -49,14 +52,35 @@ def detect_encoding(body: bytes, content_type: str | None = None) -> str:
     UTF-8), except that a page declared as a single-byte encoding but valid UTF-8
     is read as UTF-8 (a common CMS mistake)."""
     bom, _ = read_bom(body)
-    declared = bom or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
-    encoding = resolve_encoding(declared or "utf-8") or "utf-8"
+    declared = (
+        _text_encoding(bom)
+        or _text_encoding(http_content_type_encoding(content_type))
+        or _text_encoding(html_body_declared_encoding(body))
+    )
+    encoding = declared or "utf-8"
     if encoding.lower().replace("_", "-") in SINGLE_BYTE_ENCODINGS and not body.isascii():
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
             return encoding
         return "utf-8"
+    return encoding
+
+
+@lru_cache(maxsize=64)
+def _text_encoding(declared: str | None) -> str | None:
+    """The codec a declared charset names, or None when it names none that decodes
+    text: unknown names, and codecs such as base64, rot13 or "undefined" (a browser
+    ignores those declarations too)."""
+    encoding = resolve_encoding(declared) if declared else None
+    if not encoding:
+        return None
+    try:
+        if not codecs.lookup(encoding)._is_text_encoding:
+            return None
+        b"<p>".decode(encoding, errors="replace")
+    except (LookupError, ValueError):
+        return None
     return encoding
 
 
@@ -99,11 +123,21 @@ class HtmlPage:
             source = _XML_DECLARATION.sub("", source, count=1)
         try:
             root = html.document_fromstring(source, parser=_parser(self.encoding))
-        except (etree.ParserError, ValueError, LookupError) as error:
+        except LookupError:  # a codec Python has and libxml2 lacks (utf-16-le, cp037): decode here
+            source = _XML_DECLARATION.sub("", self.html.decode(self.encoding, errors="replace"), count=1)
+            root = self._parse_text(source)
+        except (etree.ParserError, ValueError) as error:
             raise NotAnArticle("unparsable_html", str(error)) from error
         if root is None:
             raise NotAnArticle("unparsable_html")
         return root
+
+    @staticmethod
+    def _parse_text(source: str) -> html.HtmlElement:
+        try:
+            return html.document_fromstring(source, parser=_parser(None))
+        except (etree.ParserError, ValueError) as error:
+            raise NotAnArticle("unparsable_html", str(error)) from error
 
     def is_truncated(self) -> bool:
         """A whole document that never closes: the transfer was cut."""
@@ -157,42 +191,64 @@ class HtmlPage:
                 continue
             try:
                 data = json.loads(_CONTROL_CHARS.sub(" ", script.text))
-            except ValueError:
+            except (ValueError, RecursionError):  # invalid JSON; nesting deeper than the parser goes
                 continue
             objects.extend(_flatten_json_ld(data))
         return objects
 
     def json_ld_of_type(self, *types: str) -> dict[str, Any] | None:
+        """The first object whose `@type` (a string or a list of them) is one of `types`."""
         wanted = set(types)
         for obj in self.json_ld:
             declared = obj.get("@type")
-            declared = set(declared) if isinstance(declared, list) else {declared}
-            if declared & wanted:
+            declared = declared if isinstance(declared, list) else [declared]
+            if any(isinstance(name, str) and name in wanted for name in declared):
                 return obj
         return None
 
     @cached_property
     def canonical_link(self) -> str | None:
+        """The first canonical link that is a URL ("http://[oops/" is none)."""
         for link in self.tree.iter("link"):
-            if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            if (link.get("rel") or "").lower() == "canonical" and is_url(link.get("href")):
                 return link.get("href")
         return None
 
     @cached_property
     def language(self) -> str:
-        declared = self.tree.get("lang") or self.meta_first("og:locale", "content-language") or "fr"
-        return declared.replace("_", "-").split("-")[0].lower() or "fr"
+        """The first declared two-letter language ("fr-FR", "fr_FR"); "fr" when none is
+        one (a `lang` of "français" or 100 KB of junk is no language code)."""
+        for declared in (self.tree.get("lang"), self.meta_first("og:locale"), self.meta_first("content-language")):
+            code = (declared or "").strip().replace("_", "-").split("-")[0].lower()
+            if _LANGUAGE_CODE.match(code):
+                return code
+        return "fr"
+
+
+def is_url(value: Any) -> bool:
+    """Whether `urlsplit` can read `value` (its host and port included)."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        _ = urlsplit(value).port
+    except ValueError:
+        return False
+    return True
 
 
 def _flatten_json_ld(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten_json_ld(item)
-    elif isinstance(data, dict):
-        if "@graph" in data:
-            yield from _flatten_json_ld(data["@graph"])
-        else:
-            yield data
+    """The objects of lists and `@graph`s in document order, without recursion: a
+    page may nest them as deep as the JSON parser allows."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if "@graph" in item:
+                stack.append(item["@graph"])
+            else:
+                yield item
 
 
 _BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
@@ -203,18 +259,23 @@ def _looks_binary(text: str) -> bool:
     return len(_BINARY_CHARS.findall(sample)) > len(sample) * 0.1
 
 
+def json_ld_text(value: Any) -> str | None:
+    """A JSON-LD value where schema.org wants text: a string, else absent (None).
+
+    Pages put numbers, objects and lists there too; none of them is a headline."""
+    return value if isinstance(value, str) else None
+
+
 def json_ld_names(value: Any) -> list[str]:
-    """Names out of a schema.org Person/Organization value, a string or a list of them."""
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        name = value.get("name")
-        return [name] if isinstance(name, str) else []
-    if isinstance(value, list):
-        return [name for item in value for name in json_ld_names(item)]
-    return []
+    """Names out of a schema.org Person/Organization value, a string or a list of them
+    (one level: a list of lists names nobody)."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name:
+            names.append(name)
+    return names
 
 
 def parse_bool(value: Any) -> bool | None:
@@ -225,19 +286,25 @@ def parse_bool(value: Any) -> bool | None:
     return None
 
 
+MAX_DURATION_S = 366 * 86400  # longer is a typo or junk, and may not fit BSON's int64
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
 def parse_duration(value: Any) -> int | None:
-    """Seconds from an ISO 8601 duration such as `PT2M30S`, or a number of seconds."""
+    """Seconds from an ISO 8601 duration such as `PT2M30S`, or a number of seconds;
+    None for anything else, including infinities and more than `MAX_DURATION_S`."""
+    if isinstance(value, bool):
+        return None
     if isinstance(value, (int, float)):
-        return int(value)
-    if not isinstance(value, str):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        seconds = float(value.strip())
+    elif isinstance(value, str):
+        match = _ISO_DURATION.match(value.strip().upper())
+        if not match or not any(match.groups()):
+            return None
+        days, hours, minutes, secs = (float(group or 0) for group in match.groups())
+        seconds = days * 86400 + hours * 3600 + minutes * 60 + secs
+    else:
         return None
-    if value.strip().isdigit():
-        return int(value.strip())
-    match = _ISO_DURATION.match(value.strip().upper())
-    if not match or not any(match.groups()):
-        return None
-    days, hours, minutes, seconds = (float(group or 0) for group in match.groups())
-    return int(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+    return int(seconds) if 0 <= seconds <= MAX_DURATION_S else None

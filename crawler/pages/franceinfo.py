@@ -21,6 +21,7 @@ from crawler.pages.base import (
     NotAnArticle,
     css,
     json_ld_names,
+    json_ld_text,
     node_text,
     parse_bool,
     parse_duration,
@@ -119,7 +120,11 @@ class FranceinfoArticlePage(HtmlPage):
         return self.json_ld_of_type(*ARTICLE_TYPES) or {}
 
     def title(self) -> str:
-        title = self.article_json_ld.get("headline") or self.text_of(self.TITLE) or self.meta_first("og:title") or ""
+        title = (
+            json_ld_text(self.article_json_ld.get("headline"))
+            or self.text_of(self.TITLE)
+            or self.meta_first("og:title")
+        )
         return _TITLE_SUFFIX.sub("", clean_text(title))
 
     def lead(self) -> str | None:
@@ -129,7 +134,7 @@ class FranceinfoArticlePage(HtmlPage):
             lead = "\n\n".join(part for part in parts if part)
             if lead:
                 return lead
-        return self.article_json_ld.get("description") or None
+        return json_ld_text(self.article_json_ld.get("description")) or None
 
     def body_node(self) -> etree._Element | None:
         return self.first(self.BODY)
@@ -152,14 +157,14 @@ class FranceinfoArticlePage(HtmlPage):
 
     def published_at(self) -> str | None:
         return (
-            self.article_json_ld.get("datePublished")
+            json_ld_text(self.article_json_ld.get("datePublished"))
             or self.meta_first("article:published_time")
             or self._time_attr(self.PUBLISHED)
         )
 
     def modified_at(self) -> str | None:
         return (
-            self.article_json_ld.get("dateModified")
+            json_ld_text(self.article_json_ld.get("dateModified"))
             or self.meta_first("article:modified_time")
             or self._time_attr(self.MODIFIED)
         )
@@ -193,16 +198,15 @@ class FranceinfoArticlePage(HtmlPage):
     def breadcrumb(self) -> list[str]:
         trail = self.json_ld_of_type("BreadcrumbList")
         if trail:
-            items = sorted(trail.get("itemListElement") or [], key=lambda item: item.get("position") or 0)
             names = []
-            for item in items:
+            for item in sorted(_json_ld_objects(trail.get("itemListElement")), key=_position):
                 target = item.get("item")
                 if isinstance(target, dict):
-                    name, link = item.get("name") or target.get("name"), target.get("@id")
+                    name = json_ld_text(item.get("name")) or json_ld_text(target.get("name"))
+                    link = target.get("@id")
                 else:
-                    name, link = item.get("name"), target
-                home = isinstance(link, str) and urlsplit(link).path in ("", "/")
-                if name and not home:
+                    name, link = json_ld_text(item.get("name")), target
+                if name and not _is_home(link):
                     names.append(name)
             return names
         crumbs = [node_text(node) for node in self.select(self.BREADCRUMB, self.tree)]
@@ -282,18 +286,15 @@ class FranceinfoLivePage(FranceinfoArticlePage):
 
     def live_posts(self) -> list[dict[str, Any]]:
         live = self.json_ld_of_type("LiveBlogPosting")
-        updates = (live or {}).get("liveBlogUpdate") or []
-        if isinstance(updates, dict):
-            updates = [updates]
+        updates = _json_ld_objects((live or {}).get("liveBlogUpdate"))
         if updates:
             return [
                 {
-                    "published_at": update.get("datePublished"),
-                    "title": update.get("headline"),
-                    "text": update.get("articleBody") or "",
+                    "published_at": json_ld_text(update.get("datePublished")),
+                    "title": json_ld_text(update.get("headline")),
+                    "text": json_ld_text(update.get("articleBody")) or "",
                 }
                 for update in updates
-                if isinstance(update, dict)
             ]
         posts = []
         for post in self.select(self.LIVE_POST):
@@ -331,18 +332,21 @@ class FranceinfoVideoPage(FranceinfoArticlePage):
             if player is None:
                 return None
             return {"url": f"https://www.france.tv/video/{player.get('id')}", "duration_s": None}
-        url = video.get("embedUrl") or video.get("embedURL") or video.get("contentUrl") or video.get("url")
+        url = next(
+            (url for key in ("embedUrl", "embedURL", "contentUrl", "url") if (url := json_ld_text(video.get(key)))),
+            None,
+        )
         if not url:
             return None
         return {"url": url, "duration_s": parse_duration(video.get("duration"))}
 
     def title(self) -> str:
         video = self.json_ld_of_type("VideoObject") or {}
-        return super().title() or clean_text(video.get("name"))
+        return super().title() or clean_text(json_ld_text(video.get("name")))
 
     def lead(self) -> str | None:
         video = self.json_ld_of_type("VideoObject") or {}
-        return super().lead() or video.get("description") or None
+        return super().lead() or json_ld_text(video.get("description")) or None
 
 
 class Franceinfo2013Page(FranceinfoArticlePage):
@@ -411,9 +415,29 @@ def _split_credit(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _json_ld_objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON-LD value that should be a list of them (or one)."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _position(item: dict[str, Any]) -> float:
+    position = item.get("position")
+    if isinstance(position, str) and position.strip().isascii() and position.strip().isdigit():
+        return float(position)
+    return float(position) if isinstance(position, (int, float)) and not isinstance(position, bool) else 0.0
+
+
+def _is_home(link: Any) -> bool:
+    try:
+        return isinstance(link, str) and urlsplit(link).path in ("", "/")
+    except ValueError:
+        return False
+
+
 def _split_keywords(value: Any) -> list[str]:
     if isinstance(value, list):
-        return [str(v) for v in value]
+        return [v for v in value if isinstance(v, str)]
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return []

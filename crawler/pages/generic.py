@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.normalize import clean_text
-from crawler.pages.base import HtmlPage, NotAnArticle, json_ld_names, parse_bool
+from crawler.pages.base import HtmlPage, NotAnArticle, json_ld_names, json_ld_text, parse_bool
 from crawler.pages.franceinfo import ARTICLE_TYPES
 
 
@@ -16,7 +16,7 @@ class GenericArticlePage(HtmlPage):
 
     def to_item(self) -> dict[str, Any]:
         article = self.json_ld_of_type(*ARTICLE_TYPES) or {}
-        title = clean_text(article.get("headline") or self.meta_first("og:title", "twitter:title"))
+        title = clean_text(json_ld_text(article.get("headline")) or self.meta_first("og:title", "twitter:title"))
         if not title:
             heading = self.tree.find(".//h1")
             title = clean_text(heading.text_content()) if heading is not None else ""
@@ -39,7 +39,7 @@ class GenericArticlePage(HtmlPage):
         if not article and og_type not in ("article", "video.other", "video"):
             raise NotAnArticle("not_article", "no schema.org article and og:type is not article")
         host = (urlsplit(self.url).hostname or "").lower()
-        lead = article.get("description") or self.meta_first("og:description", "description")
+        lead = json_ld_text(article.get("description")) or self.meta_first("og:description", "description")
         image = self.meta_first("og:image")
         return {
             "url": self.url,
@@ -50,9 +50,10 @@ class GenericArticlePage(HtmlPage):
             "lead": lead,
             "paragraphs": [p for p in paragraphs if clean_text(p) != clean_text(lead)],
             "authors": json_ld_names(article.get("author")) or self.meta.get("author", []),
-            "published_at": article.get("datePublished") or self.meta_first("article:published_time"),
-            "modified_at": article.get("dateModified") or self.meta_first("article:modified_time"),
-            "section": (article.get("articleSection") or self.meta_first("article:section") or "").lower() or None,
+            "published_at": json_ld_text(article.get("datePublished")) or self.meta_first("article:published_time"),
+            "modified_at": json_ld_text(article.get("dateModified")) or self.meta_first("article:modified_time"),
+            "section": (json_ld_text(article.get("articleSection")) or self.meta_first("article:section") or "").lower()
+            or None,
             "breadcrumb": [],
             "tags": self.meta.get("article:tag", []),
             "images": [{"url": image, "caption": None, "credit": None}] if image else [],

@@ -14,9 +14,16 @@ GOOD = PAGES / "franceinfo" / "real-2022-penurie-carburant"
 URL = json.loads((GOOD / "meta.json").read_text())["url"]
 
 
-def run_extract(page: Path, url: str = URL) -> subprocess.CompletedProcess[bytes]:
+# The CLI prints only what the crawl would store: a page needs a publication date.
+DATED = '<meta property="article:published_time" content="2024-03-05T10:00:00+01:00">'
+
+
+def run_extract(page: Path, url: str = URL, *options: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.extract", str(page), "--url", url], capture_output=True, timeout=60, check=False
+        [sys.executable, "-m", "crawler.extract", str(page), "--url", url, *options],
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -86,7 +93,7 @@ def test_page_declared_latin1_but_written_in_utf8_is_read_as_utf8(tmp_path: Path
 
 
 def test_real_latin1_page_is_read_as_latin1(tmp_path: Path) -> None:
-    html = '<html><head><meta charset="iso-8859-1"></head><body><article><h1 class="c-title">Été brûlant</h1><div class="c-body"><p>Très chaud.</p></div></article></body></html>'
+    html = f'<html><head><meta charset="iso-8859-1">{DATED}</head><body><article><h1 class="c-title">Été brûlant</h1><div class="c-body"><p>Très chaud.</p></div></article></body></html>'
     page = tmp_path / "page.html"
     page.write_bytes(html.encode("latin-1"))
     article = json.loads(run_extract(page).stdout)
@@ -109,10 +116,72 @@ def test_deeply_nested_markup_is_no_crash(tmp_path: Path) -> None:
     nested = b"<div>" * 50_000 + b"texte" + b"</div>" * 50_000
     page = tmp_path / "page.html"
     page.write_bytes(
-        b'<html><body><article><h1 class="c-title">T</h1><div class="c-body"><p>Texte.</p></div>'
+        b"<html><head>"
+        + DATED.encode()
+        + b'</head><body><article><h1 class="c-title">T</h1><div class="c-body"><p>Texte.</p></div>'
         + nested
         + b"</article></body></html>"
     )
     result = run_extract(page)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["paragraphs"] == ["Texte."]
+
+
+def dated_page(json_ld: str, head: str = "") -> bytes:
+    return (
+        f'<html><head><script type="application/ld+json">{json_ld}</script>{head}</head><body><article>'
+        '<h1 class="c-title">Titre</h1><div class="c-body"><p>Texte.</p></div></article></body></html>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        dated_page('{"@type": "NewsArticle", "datePublished": "9999-12-31T23:59:59Z"}'),
+        dated_page('{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00Z"}'),
+        dated_page("{}", '<meta property="article:published_time" content="9999-12-31T23:59:59Z">'),
+        dated_page('{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00"}'),
+    ],
+    ids=["ld-9999", "ld-0001", "meta-9999", "ld-0001-paris"],
+)
+def test_a_date_at_the_edge_of_the_calendar_exits_2_with_one_line(tmp_path: Path, page: bytes) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(page)
+    assert_refused(run_extract(path), "invalid published_at")
+
+
+@pytest.mark.parametrize(
+    "json_ld",
+    [
+        '{"@type": "NewsArticle", "headline": 42, "datePublished": {}}',
+        '{"@type": "NewsArticle", "author": [{"name": ["a"]}], "description": [1]}',
+        '{"@type": [{}], "headline": "x"}',
+        '{"@type": 5}',
+        '{"headline": "sans type"}',
+        '{"@type": "BreadcrumbList", "itemListElement": 42}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+    ids=["wrong-types", "author-name-list", "type-list-of-objects", "type-number", "no-type", "list-is-number", "deep"],
+)
+def test_json_ld_of_the_wrong_shape_reads_as_absent(tmp_path: Path, json_ld: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(dated_page(json_ld, DATED))
+    result = run_extract(path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Titre"
+
+
+def test_a_lone_surrogate_in_the_headline_is_cleaned_out(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(dated_page('{"@type": "NewsArticle", "headline": "Avant\\ud800 après"}', DATED))
+    result = run_extract(path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Avant après"
+
+
+def test_content_type_charset_is_honoured(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(dated_page("{}", DATED).replace(b"Titre", "Été".encode()).decode().encode("utf-16-le"))
+    result = run_extract(path, URL, "--content-type", "text/html; charset=utf-16le")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Été"

@@ -85,3 +85,26 @@ def test_normalize_pipeline_turns_a_raw_article_into_the_document() -> None:
     expected = article()
     assert {key: document[key] for key in expected} == expected
     assert document["fetched_at"] == raw["fetched_at"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": "Titre\ud800"}, "title"),
+        ({"text": "Texte\x00nul"}, "text"),
+        ({"authors": ["A\udfff"]}, "authors"),
+        ({"images": [{"url": "https://x.example/i.jpg", "caption": "\x07", "credit": None}]}, "images"),
+    ],
+)
+def test_a_string_no_store_can_encode_is_an_invalid_field(change: dict, field: str) -> None:
+    crawler, pipeline = build(ValidatePipeline)
+    with pytest.raises(DropItem, match=f"invalid {field}: .*unencodable"):
+        pipeline.process_item({**article(), **change})
+    assert crawler.stats.get_value(f"dropped/invalid/{field}") == 1
+
+
+def test_a_page_without_a_date_is_counted_as_missing_published_at() -> None:
+    crawler, pipeline = build(ValidatePipeline)
+    with pytest.raises(DropItem, match="invalid published_at"):
+        pipeline.process_item({**article(), "published_at": None, "date_path": None})
+    assert crawler.stats.get_value("dropped/invalid/published_at") == 1
