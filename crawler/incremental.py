@@ -141,9 +141,18 @@ class IncrementalMiddleware:
             async for output in result:
                 yield output
             return
-        decided = await asyncio.to_thread(self._decide, [output async for output in result])
-        for output in self._count(*decided):
-            yield output
+        outputs = [output async for output in result]
+        tell = getattr(self.crawler.spider, "listing_skipped", None)
+        while outputs:
+            passed, stats = await asyncio.to_thread(self._decide, outputs)
+            for key, count in stats.items():
+                self.crawler.stats.inc_value(key, count)
+            for output in passed:
+                yield output
+            kept = {id(output) for output in passed}
+            skipped = [o for o in outputs if _is_article_request(o) and id(o) not in kept]
+            # The spider may answer a skip with a newer listing of the same URL.
+            outputs = [newer for o in skipped if tell is not None and (newer := tell(o.url)) is not None]
 
     def _decide(self, outputs: list[Any]) -> tuple[list[Any], dict[str, int]]:
         """The outputs to pass on, and the stats to add (by the caller,
@@ -159,8 +168,3 @@ class IncrementalMiddleware:
         keep = {id(request) for request in kept} | {id(o) for o in outputs if not _is_article_request(o)}
         passed = [o for o in outputs if id(o) in keep]
         return passed, {f"incremental/skipped/{reason}": count for reason, count in skipped.items()}
-
-    def _count(self, outputs: list[Any], skipped: dict[str, int]) -> list[Any]:
-        for key, count in skipped.items():
-            self.crawler.stats.inc_value(key, count)
-        return outputs

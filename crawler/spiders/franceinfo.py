@@ -67,6 +67,9 @@ class FranceinfoSpider(Spider):
         self.site_hosts = {base_host, *self.site.hosts}
         self.allowed_domains = sorted(self.site_hosts)
         self.seen_urls: set[str] = set()
+        self.skipped_urls: set[str] = set()
+        self.listed_lastmod: dict[str, datetime | None] = {}
+        self.newer_listings: dict[str, tuple[discovery.Link, str, str | None]] = {}
         self.parsed_urls: set[str] = set()
         self.articles_requested = 0
         self.discovery_failures: dict[str, Counter[str]] = defaultdict(Counter)  # source -> reasons
@@ -216,7 +219,8 @@ class FranceinfoSpider(Spider):
             yield request
 
     def article_requests(self, links: list[discovery.Link], source: str, day: str | None = None) -> Iterator[Request]:
-        """One request per canonical article URL: variants and repeats cost nothing.
+        """One request per canonical article URL: variants and repeats cost nothing,
+        unless a repeat brings newer evidence of change (see `listing_skipped`).
         `meta["date_path"]` is the publication day the source gives (the archive
         sitemap's day, else the listed publication date), a hint for store look-ups."""
         for link in links:
@@ -226,27 +230,42 @@ class FranceinfoSpider(Spider):
                 continue
             if url in self.seen_urls:
                 self.crawler.stats.inc_value("discovered/duplicate_url")
+                if self._newer(url, link.lastmod):
+                    if url in self.skipped_urls:
+                        yield self._article_request(url, link, source, day)
+                    else:
+                        self.newer_listings[url] = (link, source, day)
                 continue
             if self.arguments.max_articles and self.articles_requested >= self.arguments.max_articles:
                 self.crawler.stats.inc_value("discovered/over_max_articles")
                 continue
             self.seen_urls.add(url)
             self.articles_requested += 1
-            self.crawler.stats.inc_value(f"discovered/{source}")
-            request = Request(
-                url,
-                callback=self.parse_article,
-                errback=self.on_error,
-                meta={
-                    "source": source,
-                    "article": True,
-                    "lastmod": link.lastmod,
-                    "date_path": day or (paris_day(link.published) if link.published else None),
-                },
-                dont_filter=True,
-            )
-            reason = self.render.reason_before_fetch(url)
-            yield (self.render.render(request, reason) or request) if reason else request
+            yield self._article_request(url, link, source, day)
+
+    def _newer(self, url: str, lastmod: datetime | None) -> bool:
+        listed = self.listed_lastmod.get(url)
+        return lastmod is not None and (listed is None or lastmod > listed)
+
+    def _article_request(self, url: str, link: discovery.Link, source: str, day: str | None) -> Request:
+        self.skipped_urls.discard(url)
+        self.newer_listings.pop(url, None)
+        self.listed_lastmod[url] = link.lastmod
+        self.crawler.stats.inc_value(f"discovered/{source}")
+        request = Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={
+                "source": source,
+                "article": True,
+                "lastmod": link.lastmod,
+                "date_path": day or (paris_day(link.published) if link.published else None),
+            },
+            dont_filter=True,
+        )
+        reason = self.render.reason_before_fetch(url)
+        return (self.render.render(request, reason) or request) if reason else request
 
     async def parse_article(self, response: Response) -> list[dict[str, Any] | Request]:
         """At most one item, or the same page re-sent through the browser."""
@@ -291,6 +310,16 @@ class FranceinfoSpider(Spider):
         self.parsed_urls.add(landed)
         self.crawler.stats.inc_value("articles/parsed")
         return [item]
+
+    def listing_skipped(self, url: str) -> Request | None:
+        """The incremental filter skipped this listing of `url` on its evidence (no
+        `lastmod` and fetched recently, or a `lastmod` not newer than stored). A
+        listing with a newer `lastmod` from another source, met meanwhile or later,
+        gets its turn: returned here if it came while this one was being decided, so
+        the newest evidence wins whatever order the sources arrive in."""
+        self.skipped_urls.add(url)
+        newer = self.newer_listings.pop(url, None)
+        return self._article_request(url, *newer) if newer else None
 
     def already_parsed(self, landed: str) -> bool:
         """Two URLs that redirect to one article land on the same page: it is read once."""
