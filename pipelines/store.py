@@ -31,7 +31,7 @@ from typing import Any
 import bson
 from pymongo import ASCENDING, DESCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
@@ -122,13 +122,33 @@ class ArticleStore:
                 result.rejected.append((article, "document_too_large"))
             else:
                 batch[(article["url"], article["date_path"])] = article
-        batch = self._keep_stored_date_paths(batch)
-        for _attempt in range(3):
-            if not batch:
-                break
-            batch = self._write_once(batch, run_id, result)
+        try:
+            batch = self._keep_stored_date_paths(batch)
+            for _attempt in range(3):
+                if not batch:
+                    break
+                batch = self._write_once(batch, run_id, result)
+        except OperationFailure as error:
+            if not _is_data_error(error):
+                raise
+            return self._write_one_by_one(list(batch.values()), run_id, result)
         for article in batch.values():
             result.rejected.append((article, "write_conflict"))
+        return result
+
+    def _write_one_by_one(self, articles: list[dict[str, Any]], run_id: str, result: BatchResult) -> BatchResult:
+        """The server refused the batch for data one document holds (FerretDB on
+        PostgreSQL refuses what jsonb cannot hold, for the whole command): write each
+        alone, so only that one is dropped and no batch is retried forever."""
+        if len(articles) == 1:
+            result.rejected.append((articles[0], "invalid_data"))
+            return result
+        for article in articles:
+            single = self.write_batch([article], run_id)
+            result.new += single.new
+            result.updated += single.updated
+            result.unchanged += single.unchanged
+            result.rejected.extend(single.rejected)
         return result
 
     def _keep_stored_date_paths(
@@ -548,6 +568,12 @@ class StorePipeline:
 
 
 RUN_STATUS = {"finished": "finished", "shutdown": "stopped"}
+# What PostgreSQL says, through FerretDB, of data jsonb cannot hold (a NUL in a string).
+DATA_ERROR_MARKERS = ("unsupported Unicode escape sequence", "invalid byte sequence", "22P05", "22021")
+
+
+def _is_data_error(error: OperationFailure) -> bool:
+    return any(marker in str(error) for marker in DATA_ERROR_MARKERS)
 
 
 def _written_unconfirmed(stored: dict[str, Any], article: dict[str, Any], run_id: str) -> bool:

@@ -132,3 +132,16 @@ def test_indexes_for_the_key_and_the_dashboards(mongo_db: Database) -> None:
     names = set(mongo_db.articles.index_information())
     assert {"url_date_path", "published_at", "section", "date_path", "last_seen_at", "crawl_run_id"} <= names
     assert mongo_db.articles.index_information()["url_date_path"].get("unique") is True
+
+
+def test_a_document_the_server_cannot_hold_is_dropped_alone(mongo_db: Database) -> None:
+    """FerretDB refuses a whole insert for one string with a NUL (PostgreSQL's jsonb
+    cannot hold it): before, the batch was retried as an outage until the run gave up,
+    and every later run replayed it the same way."""
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    poison = article(2)
+    poison["title"] = "Avant\x00après"
+    result = store.write_batch([article(1), poison, article(3)], "run-1")
+    assert (result.new, [reason for _, reason in result.rejected]) == (2, ["invalid_data"])
+    assert {doc["url"] for doc in mongo_db.articles.find()} == {article(1)["url"], article(3)["url"]}
