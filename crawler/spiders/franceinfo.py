@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler import discovery, exitcodes
@@ -37,24 +36,11 @@ from crawler.render import RenderPolicy
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-OFFSITE_SAFE_REDIRECTS = {
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.RedirectMiddleware": 600,
-}
 
 
 class FranceinfoSpider(Spider):
     name = "franceinfo"
     site_key = "franceinfo"
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Scrapy's 3xx redirects swapped for ours, which never take an article page off
-        the site (`crawler.middlewares`); merged into the project's middlewares, not
-        replacing them as `custom_settings` would."""
-        super().update_settings(settings)
-        middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), **OFFSITE_SAFE_REDIRECTS}
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         arguments = {key: str(value) for key, value in kwargs.items() if key not in ("_job",)}
