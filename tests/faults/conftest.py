@@ -8,7 +8,6 @@ import contextlib
 import os
 import subprocess
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,20 +37,6 @@ def database(mongo: MongoServer, request: pytest.FixtureRequest) -> Iterator[Dat
     mongo.start_ferretdb()
     client.drop_database(name)
     client.close()
-
-
-def store_env(mongo: MongoServer, database: Database) -> dict[str, str]:
-    return {"STORE_ENABLED": "1", "MONGO_URI": mongo.uri, "MONGO_DATABASE": database.name}
-
-
-def stored_urls(database: Database) -> Counter[str]:
-    return Counter(doc["url"] for doc in database.articles.find({}, {"url": 1}))
-
-
-def assert_stored_exactly_once(database: Database, expected: set[str]) -> None:
-    urls = stored_urls(database)
-    assert [url for url, n in urls.items() if n > 1] == [], "stored twice"
-    assert set(urls) == expected, f"lost: {sorted(expected - set(urls))[:5]}, extra: {sorted(set(urls) - expected)[:5]}"
 
 
 def wait_until(condition: Callable[[], bool], process: subprocess.Popen, timeout: float, what: str) -> None:

@@ -11,8 +11,7 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import run_crawl
-from tests.faults.conftest import store_env
-from tests.pipelines.test_store_e2e import replica_json
+from tests.pipelines.test_store_e2e import replica_json, store_env
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import REPO, crawl_command, read_stats, run_crawl
-from tests.faults.conftest import assert_no_traceback, assert_stored_exactly_once, store_env, tmpfs, wait_until
-from tests.pipelines.test_store_e2e import storable_urls
+from tests.faults.conftest import assert_no_traceback, tmpfs, wait_until
+from tests.pipelines.test_store_e2e import assert_stored_exactly_once, storable_urls, store_env
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"
