@@ -39,6 +39,7 @@ format:
 
 bench: setup
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/recrawl.py
 
 clean:
 	rm -rf $(VENV) .cache .demo articles.jsonl

@@ -2,12 +2,17 @@
 
 `IncrementalFilter` decides per article request, with one store look-up per
 batch of requests: a URL whose listed `lastmod` is not newer than the one stored
-is skipped; without a `lastmod`, a URL fetched less than `INCREMENTAL_REFETCH_SECONDS`
-ago is skipped; anything else goes out as a conditional request (`If-None-Match`,
-`If-Modified-Since`), and a 304 counts as unchanged. `IncrementalMiddleware` is the
-thin spider-middleware wiring (explicit `urls=` are start requests: never filtered),
-on when the store is (`INCREMENTAL_ENABLED`). Its look-ups (one query per 500 URLs
-of a discovery page) run in a thread, so downloads go on meanwhile.
+is skipped; a listing without `lastmod` (feed, section page) of a URL a sitemap gave
+a `lastmod` for is skipped when this run reads the sitemaps too (the sitemap's
+listing decides; see the spider's `listing_skipped`); otherwise a URL fetched less
+than `INCREMENTAL_REFETCH_SECONDS` ago is skipped; anything else goes out as a
+conditional request (`If-None-Match`, `If-Modified-Since`; not through the browser,
+which aborts on a 304), and a 304 counts as unchanged and is recorded as a check
+(`last_seen_at`, and the listed `lastmod`), so the next run does not ask again.
+`IncrementalMiddleware` is the thin spider-middleware wiring (explicit `urls=` are
+start requests: never filtered), on when the store is (`INCREMENTAL_ENABLED`). Its
+look-ups (one query per 500 URLs of a discovery page) and writes run in a thread,
+so downloads go on meanwhile.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy import Request, signals
@@ -48,13 +54,16 @@ class IncrementalFilter:
         self.refetch_after = refetch_after
         self.batch_size = batch_size
 
-    def decide(self, requests: list[Request], now: datetime) -> tuple[list[Request], dict[str, int]]:
-        """The requests to send (conditional where possible) and skip counts by reason."""
+    def decide(
+        self, requests: list[Request], now: datetime, sitemaps_read: bool = False
+    ) -> tuple[list[Request], dict[str, int]]:
+        """The requests to send (conditional where possible) and skip counts by reason.
+        `sitemaps_read`: this run reads the sitemaps, whose `lastmod` then decides."""
         kept: list[Request] = []
         skipped: dict[str, int] = {}
         stored = self._stored(requests)
         for request in requests:
-            reason = self._skip_reason(request, stored.get(request.url), now)
+            reason = self._skip_reason(request, stored.get(request.url), now, sitemaps_read)
             if reason:
                 skipped[reason] = skipped.get(reason, 0) + 1
             else:
@@ -81,13 +90,17 @@ class IncrementalFilter:
             query = {"url": {"$in": urls[start : start + self.batch_size]}, **day}
             stored.update((doc["url"], doc) for doc in self.articles.find(query, LOOKUP_FIELDS))
 
-    def _skip_reason(self, request: Request, stored: dict[str, Any] | None, now: datetime) -> str | None:
+    def _skip_reason(
+        self, request: Request, stored: dict[str, Any] | None, now: datetime, sitemaps_read: bool
+    ) -> str | None:
         if stored is None:
             return None
         listed = _aware(request.meta.get("lastmod"))
         known = _aware(stored.get("source_lastmod"))
         if listed is not None:
             return "unchanged_lastmod" if known is not None and listed <= known else None
+        if known is not None and sitemaps_read:
+            return "sitemap_decides"
         seen = _aware(stored.get("last_seen_at"))
         if seen is not None and now - seen < self.refetch_after:
             return "recently_fetched"
@@ -95,7 +108,7 @@ class IncrementalFilter:
 
     @staticmethod
     def _conditional(request: Request, stored: dict[str, Any] | None) -> Request:
-        if not stored:
+        if not stored or request.meta.get("playwright"):
             return request
         headers = {}
         if stored.get("http_etag"):
@@ -115,9 +128,13 @@ class IncrementalMiddleware:
 
     def __init__(self, crawler: Crawler, articles: Collection) -> None:
         self.crawler = crawler
+        self.articles = articles
         self.filter = IncrementalFilter(
             articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS", 3600))
         )
+        self.checks = CheckRecorder(articles)
+        self.writing = asyncio.Lock()
+        self.client: MongoClient | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -128,8 +145,18 @@ class IncrementalMiddleware:
             raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
         client = store_client(settings)
         middleware = cls(crawler, client[settings.get("MONGO_DATABASE")]["articles"])
-        crawler.signals.connect(client.close, signals.spider_closed)
+        middleware.client = client
+        crawler.signals.connect(middleware.spider_closed, signals.spider_closed)
         return middleware
+
+    async def spider_closed(self, spider: Any = None) -> None:
+        """After the pipelines' last flush: the `lastmod`s the spider learnt late
+        (see its `learnt_lastmod`) are written with the checks left."""
+        for url, lastmod in getattr(self.crawler.spider, "learnt_lastmod", {}).items():
+            self.checks.add(url, lastmod, None)
+        await self._record_checks(final=True)
+        if self.client is not None:
+            self.client.close()
 
     async def process_spider_output(
         self, response: Any, result: AsyncIterator[Any], spider: Any = None
@@ -138,6 +165,9 @@ class IncrementalMiddleware:
         requests to filter; article pages pass through untouched. (Scrapy 2.19 hands
         every middleware an async iterator, whatever the callback returns.)"""
         if not response.meta.get("discovery"):
+            if response.status == 304 and response.meta.get("article"):
+                self.checks.add(response.url, _aware(response.meta.get("lastmod")), datetime.now(UTC))
+                await self._record_checks()
             async for output in result:
                 yield output
             return
@@ -161,10 +191,68 @@ class IncrementalMiddleware:
         if not articles:
             return outputs, {}
         try:
-            kept, skipped = self.filter.decide(articles, datetime.now(UTC))
+            sitemaps_read = "sitemap" in getattr(getattr(self.crawler.spider, "arguments", None), "sources", ())
+            kept, skipped = self.filter.decide(articles, datetime.now(UTC), sitemaps_read)
         except PyMongoError as error:
             logger.warning("incremental: store look-up failed (%s); fetching %d pages anyway", error, len(articles))
             return outputs, {"incremental/lookup_failed": 1}
         keep = {id(request) for request in kept} | {id(o) for o in outputs if not _is_article_request(o)}
         passed = [o for o in outputs if id(o) in keep]
         return passed, {f"incremental/skipped/{reason}": count for reason, count in skipped.items()}
+
+    async def _record_checks(self, final: bool = False) -> None:
+        """One write at a time, never waited for but at the end: concurrent update
+        commands exhaust FerretDB's connection pool and hang it."""
+        if self.writing.locked() and not final:
+            return
+        async with self.writing:
+            while batch := self.checks.take(final):
+                stats = await asyncio.to_thread(self.checks.write, batch)
+                for key, count in stats.items():
+                    self.crawler.stats.inc_value(key, count)
+
+
+class CheckRecorder:
+    """A 304 says the stored copy is current: its `last_seen_at` moves to the check,
+    and the `lastmod` it was listed with becomes its `source_lastmod`, so the next
+    runs skip it instead of asking again (also for a `lastmod` learnt after the page
+    was read, without a check). Written in small batches (one update per
+    URL, by `url`, as the store finds an article; 8 per command, so that with the
+    store's own updates, at most `STORE_MAX_UPDATES_PER_COMMAND`, a server stays
+    under FerretDB's limit); a failed write costs only a re-check next run, so it is
+    counted and logged, never raised."""
+
+    def __init__(self, articles: Collection, batch_size: int = 8) -> None:
+        self.articles = articles
+        self.batch_size = max(1, batch_size)
+        self.pending: list[tuple[str, datetime | None, datetime | None]] = []
+
+    def add(self, url: str, lastmod: datetime | None, checked_at: datetime | None) -> None:
+        """`checked_at` None: only the `lastmod` is learnt (the page was read this run)."""
+        self.pending.append((url, lastmod, checked_at))
+
+    def take(self, final: bool = False) -> list[tuple[str, datetime | None, datetime | None]]:
+        """A batch to write, once there is a full one (or anything, at the end)."""
+        if len(self.pending) < self.batch_size and not (final and self.pending):
+            return []
+        batch, self.pending = self.pending, []
+        return batch
+
+    def write(self, batch: list[tuple[str, datetime | None, datetime | None]]) -> dict[str, int]:
+        """The stats to add (by the caller, on the reactor thread)."""
+        updates = []
+        for url, lastmod, checked_at in batch:
+            fields: dict[str, Any] = {"last_seen_at": checked_at} if checked_at else {}
+            if lastmod is not None:
+                fields["source_lastmod"] = lastmod
+            if fields:
+                updates.append(UpdateOne({"url": url}, {"$set": fields}))
+        try:
+            for start in range(0, len(updates), self.batch_size):
+                self.articles.bulk_write(updates[start : start + self.batch_size], ordered=False)
+        except PyMongoError as error:
+            logger.warning(
+                "incremental: could not record %d checks (%s); they are asked again next run", len(batch), error
+            )
+            return {"incremental/checks_unrecorded": len(batch)}
+        return {"incremental/checks_recorded": len(batch)}

@@ -30,6 +30,7 @@ from scrapy_playwright.page import PageMethod
 
 #: Meta keys Scrapy sets while fetching: not carried over when a fetched page is
 #: requested again through the browser.
+CONDITIONAL_HEADERS = (b"if-none-match", b"if-modified-since")
 SCRAPY_META_PREFIXES = ("download_", "retry_", "redirect_", "handle_httpstatus", "depth", "_")
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", "eventsource", "websocket"})
 
@@ -87,7 +88,9 @@ class RenderPolicy:
             "render_reason": reason,
             "max_retry_times": self.max_retries,
         }
-        return request.replace(meta=meta, dont_filter=True)
+        # Chromium aborts on a 304 (net::ERR_ABORTED): the browser always asks for the page.
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in CONDITIONAL_HEADERS}
+        return request.replace(meta=meta, headers=headers, dont_filter=True)
 
 
 class OneLineBrowserFailures(logging.Filter):

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler import discovery, exitcodes
 from crawler.failures import failure_reason
-from crawler.normalize import canonical_url, paris_day
+from crawler.normalize import canonical_url, paris_day, parse_datetime
 from crawler.page_reader import PageObjectError, PageReader
 from crawler.pages import NotAnArticle, site_for
 from crawler.params import ArgumentError, CrawlArguments
@@ -55,6 +55,9 @@ class FranceinfoSpider(Spider):
         self.seen_urls: set[str] = set()
         self.skipped_urls: set[str] = set()
         self.listed_lastmod: dict[str, datetime | None] = {}
+        self.newest_lastmod: dict[str, datetime] = {}
+        self.read_copies: dict[str, tuple[datetime | None, datetime | None]] = {}  # url -> (page time, lastmod kept)
+        self.learnt_lastmod: dict[str, datetime] = {}
         self.newer_listings: dict[str, tuple[discovery.Link, str, str | None]] = {}
         self.parsed_urls: set[str] = set()
         self.articles_requested = 0
@@ -214,6 +217,9 @@ class FranceinfoSpider(Spider):
             if not discovery.is_article_url(url, self.site_hosts):
                 self.crawler.stats.inc_value(f"discovered/skipped_not_article/{source}")
                 continue
+            if link.lastmod is not None and (url not in self.newest_lastmod or link.lastmod > self.newest_lastmod[url]):
+                self.newest_lastmod[url] = link.lastmod
+                self._learn_lastmod(url, link.lastmod)
             if url in self.seen_urls:
                 self.crawler.stats.inc_value("discovered/duplicate_url")
                 if self._newer(url, link.lastmod):
@@ -288,7 +294,7 @@ class FranceinfoSpider(Spider):
         if self.already_parsed(landed):  # again: another copy may have been read meanwhile
             return []
         item["fetched_at"] = datetime.now(UTC)
-        item["source_lastmod"] = None if response.meta.get("redirect_urls") else response.meta.get("lastmod")
+        item["source_lastmod"] = self.source_lastmod(response, item)
         item["http_etag"] = _header(response, b"ETag")
         item["http_last_modified"] = _header(response, b"Last-Modified")
         if response.meta.get("playwright"):
@@ -296,6 +302,31 @@ class FranceinfoSpider(Spider):
         self.parsed_urls.add(landed)
         self.crawler.stats.inc_value("articles/parsed")
         return [item]
+
+    def source_lastmod(self, response: Response, item: dict[str, Any]) -> datetime | None:
+        """The newest `lastmod` a listing gave this page that the copy read is known
+        to include: the one it was requested for, or one listed later (a sitemap read
+        after a feed) no newer than the page's own modification time. Stored, it lets
+        the next run skip the page on the sitemap's word (see `crawler.incremental`)."""
+        if response.meta.get("redirect_urls"):
+            return None
+        url = response.request.url
+        kept = response.meta.get("lastmod")
+        newest = self.newest_lastmod.get(url)
+        page_time = parse_datetime(item.get("modified_at")) or parse_datetime(item.get("published_at"))
+        if newest is not None and page_time is not None and newest <= page_time:
+            kept = max(newest, kept or newest)
+        self.read_copies[url] = (page_time, kept)
+        return kept
+
+    def _learn_lastmod(self, url: str, lastmod: datetime) -> None:
+        """A sitemap listing met after the page was read: its `lastmod`, if the copy
+        read includes it, is recorded at the end of the run (`learnt_lastmod`, written
+        by `crawler.incremental` once the store has flushed), so that a page a feed
+        listed first is not re-checked by the next run."""
+        page_time, kept = self.read_copies.get(url, (None, None))
+        if page_time is not None and lastmod <= page_time and (kept is None or lastmod > kept):
+            self.learnt_lastmod[url] = lastmod
 
     def listing_skipped(self, url: str) -> Request | None:
         """The incremental filter skipped this listing of `url` on its evidence (no
