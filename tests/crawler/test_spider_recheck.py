@@ -1,5 +1,6 @@
-"""The `source_lastmod` a page is stored with: what the next run compares a sitemap's
-`lastmod` against, so it must never claim a copy newer than the one read."""
+"""What the spider keeps for the next run's checks: the `source_lastmod` a page is
+stored with (the next run compares a sitemap's `lastmod` against it, so it must
+never claim a copy newer than the one read), and re-checks the browser can make."""
 
 from __future__ import annotations
 
@@ -67,3 +68,15 @@ def test_a_sitemap_read_after_the_page_is_learnt_for_the_end_of_the_run() -> Non
     fresh.source_lastmod(response, {"modified_at": "2026-11-20T10:00:00+01:00"})
     list(fresh.article_requests([discovery.Link(URL, lastmod=EDITED)], "sitemap"))
     assert fresh.learnt_lastmod == {URL: EDITED}
+
+
+def test_a_conditional_request_sent_to_the_browser_asks_for_the_whole_page() -> None:
+    """A static fetch that turns out client-rendered is re-sent through Chromium,
+    which aborts on a 304 (`net::ERR_ABORTED`): the validators stay behind."""
+    crawl = spider()
+    (request,) = crawl.article_requests([discovery.Link(URL)], "rss")
+    request.headers.update({"If-None-Match": '"a1-r1"', "If-Modified-Since": "Fri, 20 Nov 2026 09:00:00 GMT"})
+    request.meta["handle_httpstatus_list"] = [304]
+    rendered = crawl.render.render(request, "client_side")
+    assert rendered.meta["playwright"] is True and "handle_httpstatus_list" not in rendered.meta
+    assert b"If-None-Match" not in rendered.headers and b"If-Modified-Since" not in rendered.headers
