@@ -4,7 +4,7 @@ edge of the calendar, lone surrogates and control characters.
 
 Each `HostilePage` carries what reading it must give: `"stored"` with some cleaned
 `fields` (as `python -m crawler.extract` prints them), or `"dropped/<reason>"`. The
-CLI and a real crawl both go through every page (tests/crawler/test_hostile_pages.py).
+CLI and a real crawl both go through every page (tests/faults/test_hostile_pages.py).
 """
 
 from __future__ import annotations

@@ -63,3 +63,12 @@ def tmpfs(path: Path, options: str) -> Iterator[Path]:
 def assert_no_traceback(log: str) -> None:
     at = log.find("Traceback")
     assert at < 0, log[max(0, at - 600) : at + 2400]
+
+
+def wait_until_stored(database: Database, process: subprocess.Popen, count: int, timeout: float = 60) -> None:
+    """Until the running crawl has stored `count` articles; it must not have ended."""
+    deadline = time.monotonic() + timeout
+    while database.articles.count_documents({}) < count:
+        assert process.poll() is None, "the crawl ended before storing enough"
+        assert time.monotonic() < deadline, f"fewer than {count} articles stored after {timeout} s"
+        time.sleep(0.05)

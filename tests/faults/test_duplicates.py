@@ -16,7 +16,7 @@ from pymongo.database import Database
 
 from devservers.ferretdb import MongoServer
 from tests.crawling import run_crawl
-from tests.pipelines.test_store_e2e import store_env
+from tests.faults.accounting import store_env
 
 pytestmark = pytest.mark.slow
 CASE = Path(__file__).parents[1] / "pages" / "franceinfo" / "real-2022-penurie-carburant"

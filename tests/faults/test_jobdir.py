@@ -15,8 +15,8 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import REPO, crawl_command, run_crawl
+from tests.faults.accounting import assert_stored_exactly_once, storable_urls, store_env
 from tests.faults.conftest import assert_no_traceback, wait_until
-from tests.pipelines.test_store_e2e import assert_stored_exactly_once, storable_urls, store_env
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"

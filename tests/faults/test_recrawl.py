@@ -12,7 +12,7 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import CrawlResult, run_crawl
-from tests.pipelines.test_store_e2e import replica_json, store_env
+from tests.faults.accounting import replica_json, store_env
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"

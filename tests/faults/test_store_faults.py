@@ -1,5 +1,6 @@
-"""Store faults: the database's PostgreSQL away, an outage at the last flush, a spill
-directory that is read-only or fills up. Nothing is lost, nothing duplicated, and a
+"""Store faults: the database down at start, away for 30 s, away past the outage limit
+mid-crawl and at the last flush, its PostgreSQL away, a spill directory that is
+read-only or fills up. Nothing is lost, nothing duplicated, and a
 run that leaves anything unstored never exits 0."""
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import REPO, crawl_command, read_stats, run_crawl
-from tests.faults.conftest import assert_no_traceback, tmpfs, wait_until
-from tests.pipelines.test_store_e2e import assert_stored_exactly_once, storable_urls, store_env
+from tests.faults.accounting import assert_stored_exactly_once, storable_urls, store_env
+from tests.faults.conftest import assert_no_traceback, tmpfs, wait_until, wait_until_stored
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"
@@ -130,3 +131,79 @@ def test_a_spill_directory_that_fills_up_stops_the_crawl_and_stores_what_was_rea
     assert stored < len(storable), "the crawl stopped"
     (run,) = database.crawl_runs.find()
     assert run["finish_reason"] == "spill_unwritable" and run["status"] == "failed"
+
+
+def test_database_down_at_start_fails_fast_with_one_line(tmp_path: Path) -> None:
+    env = {"STORE_ENABLED": "1", "MONGO_URI": "mongodb://crawler:secret@127.0.0.1:9/", "STORE_SERVER_TIMEOUT_MS": "500"}
+    result = run_crawl(tmp_path, "base_url=http://127.0.0.1:9", settings={"STORE_SERVER_TIMEOUT_MS": "500"}, env=env)
+    assert result.returncode == 3
+    last = result.stderr.strip().splitlines()[-1]
+    assert "MongoDB at mongodb://crawler:***@127.0.0.1:9/ is unreachable" in last
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stats == {}, "the crawl never started"
+
+
+def test_database_outage_of_30_seconds_loses_and_duplicates_nothing(
+    mongo: MongoServer, database: Database, tmp_path: Path
+) -> None:
+    with ReplicaServer(ReplicaSite(articles=800, seed=6, slow_seconds=0.5), port=0) as server:
+        command = crawl_command(
+            tmp_path,
+            f"base_url={server.base_url}",
+            "sources=sitemap",
+            SINCE,
+            settings={"STORE_BATCH_SIZE": "20", "STORE_FLUSH_SECONDS": "0.5", "CONCURRENT_REQUESTS": "4"},
+        )
+        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **store_env(mongo, database)})
+        try:
+            wait_until_stored(database, process, 60)
+            mongo.stop_ferretdb()
+            time.sleep(30)
+            assert process.poll() is None, "the crawl waits for the server instead of giving up"
+            mongo.start_ferretdb()
+            assert process.wait(timeout=300) == 0
+        finally:
+            process.kill()
+        stats = read_stats(tmp_path)
+        assert stats["store/retries"] > 0
+        assert_stored_exactly_once(database, storable_urls(server))
+        assert stats["store/new"] == database.articles.count_documents({})
+        assert not list((tmp_path / "spill").glob("*.jsonl")), "nothing left behind"
+        (run,) = database.crawl_runs.find()
+        assert run["status"] == "finished" and database.crawl_locks.count_documents({}) == 0
+
+
+def test_outage_past_the_limit_spills_and_the_next_run_replays(
+    mongo: MongoServer, database: Database, tmp_path: Path
+) -> None:
+    env = store_env(mongo, database)
+    with ReplicaServer(ReplicaSite(articles=400, seed=7, slow_seconds=0.5), port=0) as server:
+        command = crawl_command(
+            tmp_path,
+            f"base_url={server.base_url}",
+            "sources=sitemap",
+            SINCE,
+            settings={"STORE_BATCH_SIZE": "20", "STORE_OUTAGE_LIMIT_SECONDS": "3", "CONCURRENT_REQUESTS": "4"},
+        )
+        process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_until_stored(database, process, 40)
+            mongo.stop_ferretdb()
+            _, stderr = process.communicate(timeout=120)
+        finally:
+            process.kill()
+        assert process.returncode == 4, stderr[-2000:]
+        assert "unsaved items stay in" in stderr
+        spilled = list((tmp_path / "spill").glob("*.jsonl"))
+        assert spilled and sum(len(p.read_text().splitlines()) for p in spilled) >= 20
+        mongo.start_ferretdb()
+        stored_before = database.articles.count_documents({})
+        again = run_crawl(tmp_path, f"base_url={server.base_url}", "sources=sitemap", SINCE, env=env)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert again.stat("store/replayed") >= 20
+        assert_stored_exactly_once(database, storable_urls(server))
+        assert database.articles.count_documents({}) > stored_before
+        assert not list((tmp_path / "spill").glob("*.jsonl"))
+        runs = {run["_id"]: run["status"] for run in database.crawl_runs.find()}
+        assert runs.pop(again.stats["crawl_run/id"]) == "finished"
+        assert list(runs.values()) == ["abandoned"], "the stopped run, recorded while the server was away, is closed"
