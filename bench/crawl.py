@@ -1,6 +1,6 @@
 """Crawl throughput: our crawler against a bare Scrapy spider, same pages, one run.
 
-Usage: python bench/crawl.py [--articles 5000]
+Usage: python bench/crawl.py [--articles 5000] [--smoke]
 
 On a replica of N articles (its own process, real HTTP on loopback; no page needs
 JavaScript here, live pages are left out of the URL list: bench/render.py measures
@@ -48,7 +48,10 @@ FROM_SITEMAPS = "franceinfo, from sitemaps"  # not a throughput figure: see abov
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--smoke", action="store_true", help="a 300-article replica, for CI")
     args = parser.parse_args()
+    if args.smoke:
+        args.articles = 300
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     rows = []
     replica_options = ["--slow-seconds", "1", "--client-rendered-every", "0"]

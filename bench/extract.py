@@ -1,6 +1,6 @@
 """Extraction speed and accuracy: our page objects against trafilatura, same pages, one run.
 
-Usage: python bench/extract.py [--repeat 20] [--replica-pages 50]
+Usage: python bench/extract.py [--repeat 20] [--replica-pages 50] [--smoke]
 
 Pages: every saved franceinfo page under tests/pages/ with its expected JSON
 (accuracy and speed), plus generated pages of the local replica at real-page
@@ -127,7 +127,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--replica-pages", type=int, default=50)
+    parser.add_argument("--smoke", action="store_true", help="few repeats and pages, for CI")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat, args.replica_pages = 2, 5
 
     fixtures = fixture_pages()
     franceinfo = [page for page in fixtures if page["expected"]["source"] == "franceinfo"]

@@ -1,7 +1,7 @@
 """Rendering in Chromium: throughput and memory over 300 client-rendered pages,
 against 300 static pages, in one run.
 
-Usage: python bench/render.py [--pages 300]
+Usage: python bench/render.py [--pages 300] [--smoke]
 
 Each crawl is `scrapy crawl franceinfo -a url_file=…` (store off) against a
 replica whose plain articles all inject their body by script (or none do). While
@@ -108,7 +108,10 @@ def crawl(base_url: str, urls: list[str], work: Path, progress_kind: str) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--smoke", action="store_true", help="20 pages, for CI")
     args = parser.parse_args()
+    if args.smoke:
+        args.pages = 20
     work = Path(tempfile.mkdtemp(prefix="bench-render-"))
     results = {}
     articles = args.pages * 2

@@ -34,3 +34,31 @@ def test_recrawl_smoke() -> None:
         for run in ("at once", "aged"):
             assert runs[schedule, run]["requests"] < naive["requests"], "a re-crawl costs less than a naive one"
             assert runs[schedule, run]["new_failures"] == 0
+
+
+def test_extract_smoke() -> None:
+    table, figures = run_smoke("extract.py")
+    assert "trafilatura" in table
+    assert figures["bench"] == "extract" and figures["speed"] and "trafilatura" in figures["accuracy"]
+
+
+def test_store_smoke() -> None:
+    """The second pass is a re-crawl: every article unchanged (before: counted new again)."""
+    table, figures = run_smoke("store.py")
+    assert "naive new/s" in table
+    assert figures["bench"] == "store" and [row["articles"] for row in figures["rows"]] == [200, 400]
+    assert all(row["first_ratio"] > 0 and row["unchanged_ratio"] > 0 for row in figures["rows"])
+
+
+def test_crawl_smoke() -> None:
+    table, figures = run_smoke("crawl.py")
+    runs = {row["run"]: row for row in figures["runs"]}
+    assert "bare scrapy + lxml parse" in table
+    assert figures["bench"] == "crawl" and len(runs) == 5
+    assert all(row["pages"] > 0 and row["ratio_to_bare"] > 0 for row in runs.values())
+
+
+def test_render_smoke() -> None:
+    table, figures = run_smoke("render.py")
+    assert "client-rendered" in table and figures["bench"] == "render"
+    assert {label: row["pages"] for label, row in figures["runs"].items()} == {"client-rendered": 20, "static": 20}
