@@ -7,12 +7,13 @@ a `lastmod` for is skipped when this run reads the sitemaps too (the sitemap's
 listing decides; see the spider's `listing_skipped`); otherwise a URL fetched less
 than `INCREMENTAL_REFETCH_SECONDS` ago is skipped; anything else goes out as a
 conditional request (`If-None-Match`, `If-Modified-Since`; not through the browser,
-which aborts on a 304), and a 304 counts as unchanged and is recorded as a check
-(`last_seen_at`, and the listed `lastmod`), so the next run does not ask again.
+which aborts on a 304), and a 304 counts as unchanged; the spider keeps it as a
+check, which the store records (`last_seen_at`, and the listed `lastmod`: see
+`pipelines.store.ArticleStore.record_checks`), so the next run does not ask again.
 `IncrementalMiddleware` is the thin spider-middleware wiring (explicit `urls=` are
 start requests: never filtered), on when the store is (`INCREMENTAL_ENABLED`). Its
-look-ups (one query per 500 URLs of a discovery page) and writes run in a thread,
-so downloads go on meanwhile.
+look-ups (one query per 500 URLs of a discovery page) run in a thread, so downloads
+go on meanwhile.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy import Request, signals
@@ -128,13 +128,9 @@ class IncrementalMiddleware:
 
     def __init__(self, crawler: Crawler, articles: Collection) -> None:
         self.crawler = crawler
-        self.articles = articles
         self.filter = IncrementalFilter(
             articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS", 3600))
         )
-        self.checks = CheckRecorder(articles)
-        self.writing = asyncio.Lock()
-        self.client: MongoClient | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -145,18 +141,8 @@ class IncrementalMiddleware:
             raise NotConfigured("incremental crawling needs the store (pipelines.store.StorePipeline)")
         client = store_client(settings)
         middleware = cls(crawler, client[settings.get("MONGO_DATABASE")]["articles"])
-        middleware.client = client
-        crawler.signals.connect(middleware.spider_closed, signals.spider_closed)
+        crawler.signals.connect(client.close, signals.spider_closed)
         return middleware
-
-    async def spider_closed(self, spider: Any = None) -> None:
-        """After the pipelines' last flush: the `lastmod`s the spider learnt late
-        (see its `learnt_lastmod`) are written with the checks left."""
-        for url, lastmod in getattr(self.crawler.spider, "learnt_lastmod", {}).items():
-            self.checks.add(url, lastmod, None)
-        await self._record_checks(final=True)
-        if self.client is not None:
-            self.client.close()
 
     async def process_spider_output(
         self, response: Any, result: AsyncIterator[Any], spider: Any = None
@@ -165,9 +151,6 @@ class IncrementalMiddleware:
         requests to filter; article pages pass through untouched. (Scrapy 2.19 hands
         every middleware an async iterator, whatever the callback returns.)"""
         if not response.meta.get("discovery"):
-            if response.status == 304 and response.meta.get("article"):
-                self.checks.add(response.url, _aware(response.meta.get("lastmod")), datetime.now(UTC))
-                await self._record_checks()
             async for output in result:
                 yield output
             return
@@ -199,60 +182,3 @@ class IncrementalMiddleware:
         keep = {id(request) for request in kept} | {id(o) for o in outputs if not _is_article_request(o)}
         passed = [o for o in outputs if id(o) in keep]
         return passed, {f"incremental/skipped/{reason}": count for reason, count in skipped.items()}
-
-    async def _record_checks(self, final: bool = False) -> None:
-        """One write at a time, never waited for but at the end: concurrent update
-        commands exhaust FerretDB's connection pool and hang it."""
-        if self.writing.locked() and not final:
-            return
-        async with self.writing:
-            while batch := self.checks.take(final):
-                stats = await asyncio.to_thread(self.checks.write, batch)
-                for key, count in stats.items():
-                    self.crawler.stats.inc_value(key, count)
-
-
-class CheckRecorder:
-    """A 304 says the stored copy is current: its `last_seen_at` moves to the check,
-    and the `lastmod` it was listed with becomes its `source_lastmod`, so the next
-    runs skip it instead of asking again (also for a `lastmod` learnt after the page
-    was read, without a check). Written in small batches (one update per
-    URL, by `url`, as the store finds an article; 8 per command, so that with the
-    store's own updates, at most `STORE_MAX_UPDATES_PER_COMMAND`, a server stays
-    under FerretDB's limit); a failed write costs only a re-check next run, so it is
-    counted and logged, never raised."""
-
-    def __init__(self, articles: Collection, batch_size: int = 8) -> None:
-        self.articles = articles
-        self.batch_size = max(1, batch_size)
-        self.pending: list[tuple[str, datetime | None, datetime | None]] = []
-
-    def add(self, url: str, lastmod: datetime | None, checked_at: datetime | None) -> None:
-        """`checked_at` None: only the `lastmod` is learnt (the page was read this run)."""
-        self.pending.append((url, lastmod, checked_at))
-
-    def take(self, final: bool = False) -> list[tuple[str, datetime | None, datetime | None]]:
-        """A batch to write, once there is a full one (or anything, at the end)."""
-        if len(self.pending) < self.batch_size and not (final and self.pending):
-            return []
-        batch, self.pending = self.pending, []
-        return batch
-
-    def write(self, batch: list[tuple[str, datetime | None, datetime | None]]) -> dict[str, int]:
-        """The stats to add (by the caller, on the reactor thread)."""
-        updates = []
-        for url, lastmod, checked_at in batch:
-            fields: dict[str, Any] = {"last_seen_at": checked_at} if checked_at else {}
-            if lastmod is not None:
-                fields["source_lastmod"] = lastmod
-            if fields:
-                updates.append(UpdateOne({"url": url}, {"$set": fields}))
-        try:
-            for start in range(0, len(updates), self.batch_size):
-                self.articles.bulk_write(updates[start : start + self.batch_size], ordered=False)
-        except PyMongoError as error:
-            logger.warning(
-                "incremental: could not record %d checks (%s); they are asked again next run", len(batch), error
-            )
-            return {"incremental/checks_unrecorded": len(batch)}
-        return {"incremental/checks_recorded": len(batch)}

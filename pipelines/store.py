@@ -99,6 +99,23 @@ class ArticleStore:
         self.max_document_bytes = max_document_bytes
         self.expect_new = True
 
+    def record_checks(self, checks: list[tuple[str, Any, Any]]) -> int:
+        """What a crawl learnt about stored pages without storing them: a 304 moves
+        `last_seen_at` to the check and makes the `lastmod` it was listed with the
+        `source_lastmod`; a `lastmod` learnt after the page was read (checked at
+        None) sets only that. One update per URL, found by `url` as the incremental
+        filter finds it, at most `max_updates` per command. The number written."""
+        updates = []
+        for url, lastmod, checked_at in checks:
+            fields = {"last_seen_at": checked_at} if checked_at is not None else {}
+            if lastmod is not None:
+                fields["source_lastmod"] = lastmod
+            if fields:
+                updates.append(UpdateOne({"url": url}, {"$set": fields}))
+        for start in range(0, len(updates), self.max_updates):
+            self.articles.bulk_write(updates[start : start + self.max_updates], ordered=False)
+        return len(updates)
+
     def ensure_indexes(self) -> None:
         for keys, options in ARTICLE_INDEXES:
             self.articles.create_index(keys, **options)
@@ -443,6 +460,29 @@ class StorePipeline:
             await asyncio.sleep(self.flush_seconds)
             if self.buffer:
                 await asyncio.shield(self.flush())
+            await asyncio.shield(self.record_checks())
+
+    async def record_checks(self, final: bool = False) -> None:
+        """What the spider learnt about stored pages (`take_checks`: 304s, late
+        `lastmod`s), written by the store, the one writer of `articles`, so update
+        commands never overlap (FerretDB hangs when too many do). Losing them costs
+        only a re-check next run: a failure is counted and logged, never retried."""
+        take = getattr(self.crawler.spider, "take_checks", None)
+        if take is None or self.store is None or self.unavailable:
+            return
+        async with self.lock:
+            checks = take(final)
+            if not checks:
+                return
+            try:
+                written = await asyncio.to_thread(self.store.record_checks, checks)
+            except PyMongoError as error:
+                self.stats.inc_value("incremental/checks_unrecorded", len(checks))
+                logger.warning(
+                    "store: could not record %d checks (%s); asked again next run", len(checks), short_error(error)
+                )
+                return
+            self.stats.inc_value("incremental/checks_recorded", written)
 
     async def flush(self) -> None:
         """Write the buffer; its journal segment is deleted once it is stored, and
@@ -532,6 +572,7 @@ class StorePipeline:
             self.ticker.cancel()
         if self.store is not None:
             await self.flush()
+            await self.record_checks(final=True)
         if self.journal is not None:
             self.journal.close()
             unsaved = sum(len(Journal.read(segment)) for segment in self.journal.segments()) + self.unjournaled

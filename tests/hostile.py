@@ -53,7 +53,8 @@ def article(
     close: bool = True,
 ) -> str:
     """An article of the current franceinfo template; `ld` is a JSON-LD value (dumped)
-    or a string (inserted as it is, for invalid JSON and escapes)."""
+    or a string (inserted as it is, for invalid JSON and escapes). The displayed `h1`
+    is the title; with `title=""` there is none, and the JSON-LD `headline` is."""
     scripts = ""
     if ld is not None:
         text = ld if isinstance(ld, str) else json.dumps(ld)
@@ -120,12 +121,12 @@ def _unencodable() -> list[HostilePage]:
     return [
         page(
             "ld-headline-lone-surrogate",
-            article(ld='{"@type": "NewsArticle", "headline": "Avant\\ud800apr\\u00e8s"}'),
+            article(ld='{"@type": "NewsArticle", "headline": "Avant\\ud800apr\\u00e8s"}', title=""),
             fields={"title": "Avantaprès"},
         ),
         page(
             "ld-headline-nul-and-controls",
-            article(ld='{"@type": "NewsArticle", "headline": "A\\u0000B\\u0007C\\u001b"}'),
+            article(ld='{"@type": "NewsArticle", "headline": "A\\u0000B\\u0007C\\u001b"}', title=""),
             fields={"title": "ABC"},
         ),
         page(
@@ -194,7 +195,11 @@ def _wrong_shapes() -> list[HostilePage]:
         page("ld-type-list-of-objects", article(ld={"@type": [{}], "headline": "Ignoré"}), fields={"title": TITLE}),
         page("ld-type-number", article(ld={"@type": 5, "headline": "Ignoré"}), fields={"title": TITLE}),
         page("ld-type-missing", article(ld={"headline": "Ignoré"}), fields={"title": TITLE}),
-        page("ld-type-mixed-list", article(ld={"@type": [7, "NewsArticle"], "headline": "Lu"}), fields={"title": "Lu"}),
+        page(
+            "ld-type-mixed-list",
+            article(ld={"@type": [7, "NewsArticle"], "headline": "Lu"}, title=""),
+            fields={"title": "Lu"},
+        ),
         page("ld-array-of-scalars", article(ld=[1, "deux", None, True]), fields={"title": TITLE}),
         page(
             "ld-breadcrumb-not-a-list",
@@ -235,7 +240,7 @@ def _wrong_shapes() -> list[HostilePage]:
         page("ld-nesting-100k-deep", article(ld=deep), fields={"title": TITLE}),
         page(
             "ld-graph-nested-900-deep",
-            article(ld='{"@graph": ' * 900 + '{"@type": "NewsArticle", "headline": "Profond"}' + "}" * 900),
+            article(ld='{"@graph": ' * 900 + '{"@type": "NewsArticle", "headline": "Profond"}' + "}" * 900, title=""),
             fields={"title": "Profond"},
         ),
         page("ld-invalid-json", article(ld='{"@type": "NewsArticle", "headline": "x",'), fields={"title": TITLE}),
@@ -244,6 +249,7 @@ def _wrong_shapes() -> list[HostilePage]:
             article(
                 head='<script type="application/ld+json">{"@type": "WebPage", "name": "bloc"}</script>' * 10_000,
                 ld=news(headline="Après dix mille blocs"),
+                title="",
             ),
             fields={"title": "Après dix mille blocs"},
         ),

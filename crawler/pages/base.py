@@ -89,14 +89,38 @@ def _parser(encoding: str | None) -> html.HTMLParser:
     return html.HTMLParser(remove_comments=True, huge_tree=True, collect_ids=False, encoding=encoding)
 
 
-_VISIBLE_TEXT = etree.XPath(
-    "descendant-or-self::text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
-)
+_HIDDEN = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+_VISIBLE_TEXT = etree.XPath(f"descendant-or-self::text()[not({_HIDDEN})] | descendant::br[not({_HIDDEN})]")
 
 
 def node_text(node: etree._Element) -> str:
-    """Visible text of a node: scripts, styles and noscript left out."""
-    return clean_text("".join(_VISIBLE_TEXT(node)))
+    """Visible text of a node: scripts, styles and noscript left out; a line break
+    (`<br>`) is a space, as a reader sees it."""
+    return clean_text("".join(part if isinstance(part, str) else " " for part in _VISIBLE_TEXT(node)))
+
+
+def node_text_without(node: etree._Element, excluded: set[etree._Element]) -> str:
+    """Visible text of a node, leaving out the subtrees rooted at `excluded` (a
+    figure a paragraph wraps, a quote's attribution)."""
+    parts = []
+    for part in _VISIBLE_TEXT(node):
+        if isinstance(part, str):
+            owner = part.getparent()
+            if part.is_tail and owner is not None:
+                owner = owner.getparent()
+        else:
+            owner = part
+        if not _inside(owner, excluded, node):
+            parts.append(part if isinstance(part, str) else " ")
+    return clean_text("".join(parts))
+
+
+def _inside(element: etree._Element | None, excluded: set[etree._Element], stop: etree._Element) -> bool:
+    while element is not None and element is not stop:
+        if element in excluded:
+            return True
+        element = element.getparent()
+    return False
 
 
 class HtmlPage:

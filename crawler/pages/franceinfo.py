@@ -9,6 +9,7 @@ one-line edit; `SELECTORS.md`-style notes live in `FRANCEINFO.md` at the repo ro
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from crawler.pages.base import (
     json_ld_names,
     json_ld_text,
     node_text,
+    node_text_without,
     parse_bool,
     parse_duration,
 )
@@ -38,7 +40,8 @@ HOST_ALIASES = {
 ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "LiveBlogPosting")
 _CREDIT = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TITLE_SUFFIX = re.compile(r"\s*[|\-–]\s*(franceinfo|francetv info)\s*$", re.IGNORECASE)
-_NOT_BODY_PREFIXES = ("lire aussi", "à lire aussi", "a lire aussi", "edito", "voir aussi", "regarder aussi")
+_TWO_INITIALED_NAMES = re.compile(r"\s+(?=[A-Z][a-z]?\.\s?[A-Z])")
+_NOT_BODY_PREFIXES = (">>", "lire aussi", "à lire aussi", "a lire aussi", "edito", "voir aussi", "regarder aussi")
 
 
 def _has_class(name: str) -> str:
@@ -51,6 +54,8 @@ class FranceinfoArticlePage(HtmlPage):
     kind = "article"
 
     TITLE = "h1.c-title .c-title__main, h1.c-title, .hero-video__title, h1"
+    TITLE_LABEL = "h1.c-title .c-title__highlight"
+    TITLE_MAIN = "h1.c-title .c-title__main"
     LEAD = ".c-chapo"
     BODY = ".c-body"
     BODY_BLOCKS = etree.XPath(
@@ -66,7 +71,8 @@ class FranceinfoArticlePage(HtmlPage):
     )
     PUBLISHED = ".publication-date__published time[datetime]"
     MODIFIED = ".publication-date__modified time[datetime]"
-    SIGNATURE_NAMES = ".c-signature__names"
+    SIGNATURE_NAMES = ".c-signature__names, .signature__names"
+    SCREEN_READER_ONLY = ".sr-only, .text-only-for-screen-reader"
     COVER_IMAGES = ".c-cover img, .hero-video img, .c-body figure img, .c-body picture img"
     FIGURE_CAPTION = etree.XPath(
         "ancestor::figure[1]/figcaption | ancestor::*[contains(@class,'c-cover')][1]/figcaption"
@@ -120,12 +126,21 @@ class FranceinfoArticlePage(HtmlPage):
         return self.json_ld_of_type(*ARTICLE_TYPES) or {}
 
     def title(self) -> str:
+        """The headline as displayed: the JSON-LD `headline` is cut at 110 characters
+        on long ones, so it is only the fallback."""
         title = (
-            json_ld_text(self.article_json_ld.get("headline"))
+            self._highlighted_title()
             or self.text_of(self.TITLE)
+            or json_ld_text(self.article_json_ld.get("headline"))
             or self.meta_first("og:title")
         )
         return _TITLE_SUFFIX.sub("", clean_text(title))
+
+    def _highlighted_title(self) -> str | None:
+        """ "CARTE. Loire-Atlantique…": a label shown before the headline, written as
+        the site writes it in its own `<title>` and `og:title`."""
+        label, main = self.text_of(self.TITLE_LABEL), self.text_of(self.TITLE_MAIN)
+        return f"{label.upper().rstrip('.')}. {main}" if label and main else None
 
     def lead(self) -> str | None:
         node = self.first(self.LEAD)
@@ -150,9 +165,12 @@ class FranceinfoArticlePage(HtmlPage):
                 continue
             if block.tag == "li" and block.find(".//p") is not None:
                 continue
-            text = node_text(block)
-            if text and not text.lower().startswith(_NOT_BODY_PREFIXES):
-                paragraphs.append(text)
+            if block.tag == "blockquote":
+                texts = _quote_paragraphs(block, skipped)
+                skipped.update(block.iterdescendants())
+            else:
+                texts = [node_text_without(block, skipped)]
+            paragraphs.extend(t for t in texts if t and not t.lower().startswith(_NOT_BODY_PREFIXES))
         return paragraphs
 
     def published_at(self) -> str | None:
@@ -178,11 +196,14 @@ class FranceinfoArticlePage(HtmlPage):
         author is often only the desk, so it is the fallback."""
         node = self.first(self.SIGNATURE_NAMES)
         if node is not None:
+            node = copy.deepcopy(node)
+            for hidden in self.select(self.SCREEN_READER_ONLY, node):
+                hidden.drop_tree()
+            text = node_text(node)
             names = []
-            for part in re.split(r"\s+-\s+|,", node_text(node)):
-                part = clean_text(part)
-                if part:
-                    names.append(part)
+            for part in re.split(r"\s+-\s+|,", text):
+                # "L.Haedrich L.Harper": two signers the byline forgot a comma between.
+                names.extend(name for name in _TWO_INITIALED_NAMES.split(clean_text(part)) if name)
             if names:
                 return names
         return json_ld_names(self.article_json_ld.get("author")) or [
@@ -230,6 +251,8 @@ class FranceinfoArticlePage(HtmlPage):
             alt = clean_text(img.get("alt"))
             caption_nodes = self.FIGURE_CAPTION(img)
             caption = node_text(caption_nodes[0]) if caption_nodes else ""
+            if not caption and alt == self.title():
+                alt = ""  # the headline again, not a caption
             caption, credit = _split_credit(caption or alt)
             if not credit and alt:
                 credit = _split_credit(alt)[1]
@@ -404,6 +427,20 @@ def _ancestors_until(node: etree._Element, root: etree._Element):
     while parent is not None and parent is not root:
         yield parent
         parent = parent.getparent()
+
+
+def _quote_paragraphs(quote: etree._Element, skipped: set[etree._Element]) -> list[str]:
+    """A pull quote: its words, then who said it and where ("Pascal Crépey,
+    épidémiologiste à franceinfo") as one paragraph, as a reader sees the block."""
+    cite = quote.find(".//cite")
+    if cite is None:
+        return [node_text_without(quote, skipped)]
+    attribution = cite.getparent() if cite.getparent() is not quote else cite
+    # Its parts are blocks ("Jean-François Copé" / "sur franceinfo"): a space between.
+    parts = [attribution.text or ""]
+    for part in attribution:
+        parts += [node_text_without(part, skipped), part.tail or ""]
+    return [node_text_without(quote, skipped | {attribution}), clean_text(" ".join(parts))]
 
 
 def _split_credit(text: str) -> tuple[str, str | None]:

@@ -58,6 +58,7 @@ class FranceinfoSpider(Spider):
         self.newest_lastmod: dict[str, datetime] = {}
         self.read_copies: dict[str, tuple[datetime | None, datetime | None]] = {}  # url -> (page time, lastmod kept)
         self.learnt_lastmod: dict[str, datetime] = {}
+        self.checks: list[tuple[str, datetime | None, datetime | None]] = []  # see take_checks
         self.newer_listings: dict[str, tuple[discovery.Link, str, str | None]] = {}
         self.parsed_urls: set[str] = set()
         self.articles_requested = 0
@@ -263,6 +264,7 @@ class FranceinfoSpider(Spider):
         """At most one item, or the same page re-sent through the browser."""
         if response.status == 304:
             self.crawler.stats.inc_value("incremental/not_modified")
+            self.checks.append((response.request.url, response.meta.get("lastmod"), datetime.now(UTC)))
             return []
         landed = canonical_url(response.url, host_aliases=self.site.host_aliases)
         if (urlsplit(landed).hostname or "") not in self.site_hosts:  # the browser followed a redirect off the site
@@ -319,11 +321,21 @@ class FranceinfoSpider(Spider):
         self.read_copies[url] = (page_time, kept)
         return kept
 
+    def take_checks(self, final: bool = False) -> list[tuple[str, datetime | None, datetime | None]]:
+        """What this run learnt about pages the store has, for the store to record
+        (`ArticleStore.record_checks`): (url, listed `lastmod`, checked at) for each
+        304, and at the end (after the last flush) (url, `lastmod`, None) for each
+        `lastmod` learnt after its page was read (see `_learn_lastmod`)."""
+        checks, self.checks = self.checks, []
+        if final:
+            checks += [(url, lastmod, None) for url, lastmod in self.learnt_lastmod.items()]
+            self.learnt_lastmod = {}
+        return checks
+
     def _learn_lastmod(self, url: str, lastmod: datetime) -> None:
         """A sitemap listing met after the page was read: its `lastmod`, if the copy
-        read includes it, is recorded at the end of the run (`learnt_lastmod`, written
-        by `crawler.incremental` once the store has flushed), so that a page a feed
-        listed first is not re-checked by the next run."""
+        read includes it, is recorded at the end of the run (`take_checks`), so that a
+        page a feed listed first is not re-checked by the next run."""
         page_time, kept = self.read_copies.get(url, (None, None))
         if page_time is not None and lastmod <= page_time and (kept is None or lastmod > kept):
             self.learnt_lastmod[url] = lastmod

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pymongo
 from pymongo.database import Database
 from scrapy import Request
 
-from crawler.incremental import CheckRecorder, IncrementalFilter
+from crawler.incremental import IncrementalFilter
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 URL = "https://www.francetvinfo.fr/monde/europe/un-article_7600100.html"
@@ -60,25 +59,3 @@ def test_a_recheck_is_conditional_except_through_the_browser(mongo_db: Database)
     rendered = listed("2026/11/20", None).replace(meta={"article": True, "playwright": True})
     (browser,), _ = incremental.decide([rendered], NOW)
     assert b"If-None-Match" not in browser.headers and "handle_httpstatus_list" not in browser.meta
-
-
-def test_a_304_is_recorded_so_the_next_run_skips_the_page(mongo_db: Database) -> None:
-    seen = NOW - timedelta(hours=3)
-    mongo_db.articles.insert_one({"url": URL, "date_path": "2026/11/20", "last_seen_at": seen, "http_etag": '"v1"'})
-    recorder = CheckRecorder(mongo_db.articles, batch_size=2)
-    recorder.add(URL, NOW - timedelta(hours=5), NOW)
-    assert recorder.take() == [], "not a full batch yet"
-    assert recorder.write(recorder.take(final=True)) == {"incremental/checks_recorded": 1}
-    stored = mongo_db.articles.find_one({"url": URL})
-    assert stored["last_seen_at"] == NOW and stored["source_lastmod"] == NOW - timedelta(hours=5)
-    incremental = IncrementalFilter(mongo_db.articles, refetch_after=timedelta(hours=1))
-    assert incremental.decide([listed("2026/11/20", NOW - timedelta(hours=5))], NOW)[1] == {"unchanged_lastmod": 1}
-    assert incremental.decide([listed("2026/11/20", None)], NOW)[1] == {"recently_fetched": 1}
-
-
-def test_a_check_that_cannot_be_recorded_is_counted_not_raised() -> None:
-    """The server away: the page is only asked again next run."""
-    with pymongo.MongoClient("mongodb://127.0.0.1:9/", serverSelectionTimeoutMS=200) as client:
-        recorder = CheckRecorder(client.db.articles, batch_size=1)
-        recorder.add(URL, None, NOW)
-        assert recorder.write(recorder.take()) == {"incremental/checks_unrecorded": 1}

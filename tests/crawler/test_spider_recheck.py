@@ -4,6 +4,7 @@ never claim a copy newer than the one read), and re-checks the browser can make.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from scrapy.http import HtmlResponse
@@ -60,14 +61,25 @@ def test_a_sitemap_read_after_the_page_is_learnt_for_the_end_of_the_run() -> Non
     response = fetched(crawl, "rss")
     assert crawl.source_lastmod(response, {"modified_at": "2026-11-20T10:00:00+01:00"}) is None
     list(crawl.article_requests([discovery.Link(URL, lastmod=EDITED + timedelta(hours=1))], "sitemap"))
-    assert crawl.learnt_lastmod == {}, "newer than the copy read: the next run asks"
+    assert crawl.take_checks(final=True) == [], "newer than the copy read: the next run asks"
     list(crawl.article_requests([discovery.Link(URL, lastmod=EDITED)], "sitemap"))
-    assert crawl.learnt_lastmod == {}, "not newer than a lastmod already listed"
+    assert crawl.take_checks(final=True) == [], "not newer than a lastmod already listed"
     fresh = spider()
     response = fetched(fresh, "rss")
     fresh.source_lastmod(response, {"modified_at": "2026-11-20T10:00:00+01:00"})
     list(fresh.article_requests([discovery.Link(URL, lastmod=EDITED)], "sitemap"))
-    assert fresh.learnt_lastmod == {URL: EDITED}
+    assert fresh.take_checks() == [], "written at the end of the run, after the last flush"
+    assert fresh.take_checks(final=True) == [(URL, EDITED, None)]
+
+
+def test_a_304_is_a_check_for_the_store_to_record() -> None:
+    crawl = spider()
+    (request,) = crawl.article_requests([discovery.Link(URL, lastmod=EDITED)], "sitemap")
+    response = HtmlResponse(URL, status=304, body=b"", request=request)
+    assert asyncio.run(crawl.parse_article(response)) == []
+    ((url, lastmod, checked_at),) = crawl.take_checks()
+    assert (url, lastmod) == (URL, EDITED) and checked_at is not None
+    assert crawl.take_checks() == [], "taken once"
 
 
 def test_a_conditional_request_sent_to_the_browser_asks_for_the_whole_page() -> None:

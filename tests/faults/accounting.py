@@ -74,6 +74,7 @@ def assert_stored_exactly_once(database: Database, expected: set[str]) -> Accoun
         counted.duplicated_by_id[:5],
         counted.unexpected[:5],
     )
+    print(f"accounting: {counted.summary()}")  # shown by `pytest -rP`: the figures of each case
     return counted
 
 
@@ -81,4 +82,5 @@ def assert_nothing_duplicated(database: Database) -> Accounting:
     """For a run that stopped early: what it stored, it stored once."""
     counted = Accounting.of(database, set())
     assert not (counted.duplicated_by_key or counted.duplicated_by_id), counted.summary()
+    print(f"accounting: {counted.summary()}")
     return counted

@@ -145,3 +145,20 @@ def test_a_document_the_server_cannot_hold_is_dropped_alone(mongo_db: Database) 
     result = store.write_batch([article(1), poison, article(3)], "run-1")
     assert (result.new, [reason for _, reason in result.rejected]) == (2, ["invalid_data"])
     assert {doc["url"] for doc in mongo_db.articles.find()} == {article(1)["url"], article(3)["url"]}
+
+
+def test_checks_move_last_seen_and_record_the_listed_lastmod(mongo_db: Database) -> None:
+    """A 304 (checked at a time) and a `lastmod` learnt after the page was read (no
+    check): the next run's incremental filter compares against these."""
+    store = ArticleStore(mongo_db, max_updates_per_command=2)
+    store.ensure_indexes()
+    store.write_batch([article(1), article(2), article(3)], "run-1")
+    listed = FETCHED - timedelta(hours=5)
+    checked = FETCHED + timedelta(hours=2)
+    urls = [article(n)["url"] for n in (1, 2, 3)]
+    written = store.record_checks([(urls[0], listed, checked), (urls[1], listed, None), (urls[2], None, None)])
+    assert written == 2, "a check that says nothing writes nothing"
+    first, second, third = (mongo_db.articles.find_one({"url": url}) for url in urls)
+    assert (first["last_seen_at"], first["source_lastmod"]) == (checked, listed)
+    assert (second["last_seen_at"], second["source_lastmod"]) == (FETCHED, listed)
+    assert third["last_seen_at"] == FETCHED and third.get("source_lastmod") is None
