@@ -39,6 +39,9 @@ format:
 
 bench: setup
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/store.py
+	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/render.py
 	$(BIN)/python bench/recrawl.py
 
 clean:
