@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler import settings
 from crawler.discovery import is_article_url, parse_rss, parse_section_page, parse_sitemap, sitemap_day
 
 HOSTS = {"www.francetvinfo.fr"}
@@ -69,3 +75,37 @@ def test_article_urls_are_on_site_slug_id_pages() -> None:
     assert not is_article_url("https://www.francetvinfo.fr/monde/", HOSTS)
     assert not is_article_url("https://www.francetvinfo.fr/tag/a_1.html", HOSTS)
     assert not is_article_url("https://www.lemonde.fr/monde/a_7700001.html", HOSTS)
+
+
+REAL_NEWS_SITEMAP = Path(__file__).parent / "real-sitemaps" / "real-2023-10-25-sitemap-news-excerpt.xml"
+
+
+def test_the_real_news_sitemap_gives_every_article_with_its_publication_time() -> None:
+    """franceinfo's own `sitemap_news.xml` (an excerpt of 25 October 2023): no
+    `lastmod`, a `news:publication_date` with seconds and offset, radio columns
+    under /replay-radio/ among the articles."""
+    kind, links = parse_sitemap(REAL_NEWS_SITEMAP.read_bytes())
+    assert kind == "urlset" and len(links) == 8
+    assert all(is_article_url(link.url, HOSTS) for link in links)
+    assert sum("/replay-radio/" in link.url for link in links) == 4
+    assert all(link.lastmod is None for link in links), "the real news sitemap gives no lastmod"
+    first = links[0]
+    assert first.url.endswith(
+        "/le-vrai-du-faux/vrai-ou-faux-est-il-vrai-que-trois-deputes-europeens-insoumis-ont-refuse-de-condamner-le-hamas_6114006.html"
+    )
+    assert first.published == datetime(2023, 10, 25, 8, 59, 2, tzinfo=UTC)
+    assert (
+        first.title
+        == "VRAI OU FAUX. Est-il vrai que trois députés européens insoumis ont refusé de condamner le Hamas ?"
+    )
+    assert [link.published for link in links] == sorted((link.published for link in links), reverse=True)
+
+
+def test_a_live_page_of_the_real_site_is_an_article_sent_to_the_browser() -> None:
+    """Live pages have a `direct-` slug: the full 25 October 2023 news sitemap lists a
+    "DIRECT." page, _6143256 (not in the excerpt; the slug here is illustrative)."""
+    live = "https://www.francetvinfo.fr/monde/proche-orient/israel-palestine/direct-guerre-entre-israel-et-le-hamas_6143256.html"
+    assert is_article_url(live, HOSTS)
+    assert any(re.search(pattern, urlsplit(live).path) for pattern in settings.RENDER_ALWAYS)
+    for link in parse_sitemap(REAL_NEWS_SITEMAP.read_bytes())[1]:
+        assert not any(re.search(pattern, urlsplit(link.url).path) for pattern in settings.RENDER_ALWAYS), link.url
