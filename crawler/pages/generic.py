@@ -3,6 +3,8 @@ trafilatura for the body, since no selectors are known for them."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,13 +12,28 @@ from crawler.normalize import clean_text
 from crawler.pages.base import HtmlPage, NotAnArticle, json_ld_names, json_ld_text, parse_bool
 from crawler.pages.franceinfo import ARTICLE_TYPES
 
+_MEDIA_LABEL = re.compile(
+    r"^\s*(?:\[\s*(?:vid[ée]o|photos?|audio|direct|infographie|diaporama)\s*\]|(?:vid[ée]o|photos?|audio)\s+-)"
+    r"\s*(?:[\u25b6\u25ba\u23ef]\ufe0f?)?\s*",
+    re.IGNORECASE,
+)
+
+
+def meta_text(value: Any) -> str:
+    """A field from meta tags or JSON-LD as a reader would see it: some sites escape
+    their entities twice (`Gr&egrave;ve`, `l&#039;aide`), so they are unescaped
+    once more; a media label (`[VIDÉO] ▶️`, `Vidéo - `) in front is not text."""
+    if not isinstance(value, str):
+        return ""
+    return clean_text(_MEDIA_LABEL.sub("", html.unescape(value)))
+
 
 class GenericArticlePage(HtmlPage):
     """A news article on a site without its own page object."""
 
     def to_item(self) -> dict[str, Any]:
         article = self.json_ld_of_type(*ARTICLE_TYPES) or {}
-        title = clean_text(json_ld_text(article.get("headline")) or self.meta_first("og:title", "twitter:title"))
+        title = meta_text(json_ld_text(article.get("headline")) or self.meta_first("og:title", "twitter:title"))
         if not title:
             heading = self.tree.find(".//h1")
             title = clean_text(heading.text_content()) if heading is not None else ""
@@ -39,7 +56,7 @@ class GenericArticlePage(HtmlPage):
         if not article and og_type not in ("article", "video.other", "video"):
             raise NotAnArticle("not_article", "no schema.org article and og:type is not article")
         host = (urlsplit(self.url).hostname or "").lower()
-        lead = json_ld_text(article.get("description")) or self.meta_first("og:description", "description")
+        lead = meta_text(json_ld_text(article.get("description")) or self.meta_first("og:description", "description"))
         image = self.meta_first("og:image")
         return {
             "url": self.url,
@@ -47,15 +64,21 @@ class GenericArticlePage(HtmlPage):
             "source": host.removeprefix("www."),
             "kind": "live" if article.get("@type") == "LiveBlogPosting" else "article",
             "title": title,
-            "lead": lead,
+            "lead": lead or None,
             "paragraphs": [p for p in paragraphs if clean_text(p) != clean_text(lead)],
-            "authors": json_ld_names(article.get("author")) or self.meta.get("author", []),
+            "authors": [
+                name
+                for name in map(meta_text, json_ld_names(article.get("author")) or self.meta.get("author", []))
+                if name
+            ],
             "published_at": json_ld_text(article.get("datePublished")) or self.meta_first("article:published_time"),
             "modified_at": json_ld_text(article.get("dateModified")) or self.meta_first("article:modified_time"),
-            "section": (json_ld_text(article.get("articleSection")) or self.meta_first("article:section") or "").lower()
+            "section": meta_text(
+                json_ld_text(article.get("articleSection")) or self.meta_first("article:section")
+            ).lower()
             or None,
             "breadcrumb": [],
-            "tags": self.meta.get("article:tag", []),
+            "tags": [tag for tag in map(meta_text, self.meta.get("article:tag", [])) if tag],
             "images": [{"url": image, "caption": None, "credit": None}] if image else [],
             "related": [],
             "live_posts": None,
