@@ -373,13 +373,29 @@ class FranceinfoVideoPage(FranceinfoArticlePage):
 
 
 class Franceinfo2013Page(FranceinfoArticlePage):
-    """The 2013 template: no JSON-LD, dates as French text, `div.text` body."""
+    """The old (pre-"c-", FTVi/xiti era, 2013–2022) template: `div.text` body, dates
+    as French text or `time[datetime]`, byline in `div.authors-list`."""
 
-    TITLE = "#col-middle h1, h1"
-    LEAD = "#col-middle .chapo, #col-middle h2.chapo"
+    TITLE = "#col-middle h1, article > h1, h1"
+    # The standfirst: `h2.chapo` (2013), or the bare h2 right under the h1 (2015 on).
+    LEAD = "#col-middle .chapo, #col-middle h2.chapo, article > h1 + h2"
     BODY = "#col-middle div.text, div.text"
+    # The JT's numbered subject list ("Tous les sujets", "Le JT") is a playlist, not body.
+    BOILERPLATE = FranceinfoArticlePage.BOILERPLATE + ", .subjects-title, .subjects-list"
+    NOT_OWN_IMAGES = ".subjects-list, #topCallImage"
     PUBLISH_DATE = "p.publish-date time"
-    AUTHORS = "div.authors-list span.author, div.authors-list span.group"
+    AUTHORS = "div.authors-list .author, div.authors-list span.group, .col-left a.author"
+    # From 2015 the group line under the names is the employer, not a signer or desk.
+    COMPANY_LINE = "France Télévisions"
+    BREADCRUMB = "nav.breadcrumb li [itemprop='title']:not(.home), nav.breadcrumb li a:not([href='/'])"
+    TAGS = "aside.tags a[rel='tag']"
+    # The cover figure under the headline, then the article's own inline figures.
+    COVER_IMAGES = "article > figure img, #col-middle figure img"
+
+    def lead(self) -> str | None:
+        """Only the standfirst the page shows: `og:description` and JSON-LD repeat the
+        body's first paragraph on JT pages, so they are no lead."""
+        return self.text_of(self.LEAD) or None
 
     def published_at(self) -> str | None:
         times = [node_text(node) for node in self.select(self.PUBLISH_DATE)]
@@ -390,10 +406,87 @@ class Franceinfo2013Page(FranceinfoArticlePage):
         return super().modified_at() or (times[0] if len(times) > 1 else None)
 
     def authors(self) -> list[str]:
-        return [node_text(node) for node in self.select(self.AUTHORS)] or super().authors()
+        names = []
+        for node in self.select(self.AUTHORS):
+            name = node_text(node)
+            if name and name != self.COMPANY_LINE and name not in names:
+                names.append(name)
+        return names or super().authors()
+
+    def breadcrumb(self) -> list[str]:
+        """JSON-LD when there is one; else the displayed trail, its home link left out
+        (a crumb is its `[itemprop=title]` span, or the link itself when it has none)."""
+        if self.json_ld_of_type("BreadcrumbList"):
+            return super().breadcrumb()
+        crumbs = []
+        for node in self.select(self.BREADCRUMB):
+            if node.tag == "a" and node.find(".//*[@itemprop='title']") is not None:
+                continue
+            if any(parent.tag == "a" and parent.get("href") == "/" for parent in node.iterancestors()):
+                continue
+            if crumb := node_text(node):
+                crumbs.append(crumb)
+        return crumbs
+
+    def tags(self) -> list[str]:
+        """The "Sujets associés" box in its displayed order; `article:tag` lists them
+        in another order, so it is only the fallback."""
+        return [node_text(node) for node in self.select(self.TAGS)] or super().tags()
+
+    def images(self) -> list[dict[str, Any]]:
+        """The figures the page shows; `og:image` is a share crop the reader never
+        sees, and `#topCallImage` is removed by an inline script on load."""
+        excluded = set(self.select(self.NOT_OWN_IMAGES))
+        images = []
+        for img in self.select(self.COVER_IMAGES):
+            if any(parent in excluded for parent in img.iterancestors()):
+                continue
+            url = self._real_image_url(img)
+            if not url:
+                continue
+            caption_nodes = self.FIGURE_CAPTION(img)
+            caption = node_text(caption_nodes[0]) if caption_nodes else clean_text(img.get("alt"))
+            caption, credit = _split_credit(caption)
+            if not credit and " | " in (img.get("title") or ""):
+                credit = clean_text(img.get("title").rsplit(" | ", 1)[1]) or None
+            images.append({"url": url, "caption": caption or None, "credit": credit})
+        return images
 
     def related(self) -> list[dict[str, str]]:
         return []
+
+
+class Franceinfo2013VideoPage(Franceinfo2013Page):
+    """An old-template video page (`article.content-video`: a report, or a JT replay).
+    The player is a link to the video (2015) or a Magnetoscope player loaded by an
+    inline script with the video's id (2021–2022)."""
+
+    kind = "video"
+
+    PAGE_MARKER = "article.content-video"
+    PLAYER_LINK = "article.content-video figure a[id^='player-video-id'][href]"
+    PLAYER_EMBED = "https://embed.francetv.fr/?ue={}"
+    PLAYER_SOURCE = re.compile(r"\.load\(\{\s*src\s*:\s*['\"]([0-9A-Za-z-]{8,})['\"]")
+    SCHEDULE = ".player-info .schedule span"
+    DURATION = re.compile(r"Durée\s*:\s*(\d+)\s*h\s*(\d+)", re.IGNORECASE)
+
+    def video(self) -> dict[str, Any] | None:
+        link = self.first(self.PLAYER_LINK)
+        if link is not None:
+            return {"url": link.get("href").strip(), "duration_s": self._duration()}
+        for script in self.tree.iter("script"):
+            match = self.PLAYER_SOURCE.search(script.text or "")
+            if match:
+                return {"url": self.PLAYER_EMBED.format(match.group(1)), "duration_s": self._duration()}
+        return None
+
+    def _duration(self) -> int | None:
+        """ "Durée : 00h35" in the player's info box."""
+        for node in self.select(self.SCHEDULE):
+            match = self.DURATION.search(node_text(node))
+            if match:
+                return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+        return None
 
 
 def choose_page(url: str, html: str | bytes, encoding: str | None = None) -> FranceinfoArticlePage:
@@ -408,7 +501,9 @@ def choose_page(url: str, html: str | bytes, encoding: str | None = None) -> Fra
         or (probe.json_ld_of_type("VideoObject") is not None and probe.json_ld_of_type(*ARTICLE_TYPES) is None)
     ):
         return _reuse(probe, FranceinfoVideoPage)
-    if probe.first(FranceinfoArticlePage.BODY) is None and probe.first("#col-middle div.text, div.text") is not None:
+    if probe.first(FranceinfoArticlePage.BODY) is None and probe.first(Franceinfo2013Page.BODY) is not None:
+        if probe.first(Franceinfo2013VideoPage.PAGE_MARKER) is not None:
+            return _reuse(probe, Franceinfo2013VideoPage)
         return _reuse(probe, Franceinfo2013Page)
     return probe
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.pages import NotAnArticle, page_for, site_for
-from crawler.pages.franceinfo import Franceinfo2013Page, FranceinfoArticlePage
+from crawler.pages.franceinfo import Franceinfo2013Page, Franceinfo2013VideoPage, FranceinfoArticlePage
 from crawler.pages.generic import GenericArticlePage
 
 URL = "https://www.francetvinfo.fr/societe/un-sujet_7700000.html"
@@ -129,6 +129,39 @@ def test_2013_template_is_chosen_by_its_markup() -> None:
     old = '<html><body><div id="col-middle"><h1>Vieux</h1><div class="text"><p>Texte.</p></div></div></body></html>'
     assert isinstance(page_for(URL, old), Franceinfo2013Page)
     assert type(page_for(URL, article("<p>x</p>"))) is FranceinfoArticlePage
+
+
+def old_template(article_class: str, inside: str, body: str, after: str = "") -> str:
+    return f"""<html lang="fr"><body><article class="{article_class}"><h1>Vieux titre</h1>{inside}
+    <div class="col-left"><div class="authors-list"><a class="author" href="/journaliste/a-b">Anne Bé</a>
+    <span class="group">France Télévisions</span></div></div>
+    <div id="col-middle" class="text">{body}{after}</div></article></body></html>"""
+
+
+def test_old_template_reads_its_standfirst_byline_and_tag_box() -> None:
+    html = old_template(
+        "",
+        "<h2>Le chapô.</h2>",
+        "<p>Texte.</p><p><figure><img src='/image/a/1.jpg' alt='x'><figcaption>Une photo. (X / AFP)</figcaption></figure></p>",
+        '<aside class="tags"><ul><li><a rel="tag" href="/b/">B</a></li><li><a rel="tag" href="/a/">A</a></li></ul></aside>',
+    )
+    item = page_for(URL, html.replace("<body>", '<body><meta property="article:tag" content="A">')).to_item()
+    assert item["lead"] == "Le chapô."
+    assert item["paragraphs"] == ["Texte."]  # the caption inside <p> is no paragraph
+    assert item["authors"] == ["Anne Bé"]  # the group line is the employer
+    assert item["tags"] == ["B", "A"]
+    assert item["images"] == [{"url": "/image/a/1.jpg", "caption": "Une photo.", "credit": "X / AFP"}]
+
+
+def test_old_template_video_page_reads_its_player_and_skips_the_jt_list() -> None:
+    player = """<section class="player-info"><p class="schedule"><span>Durée : 01h05</span></p></section>
+    <figure id="catchup"></figure><script>player.load({src:'ab12cd34-0000'});</script>"""
+    subjects = '<div class="subjects-title">Tous les sujets</div><ul class="subjects-list"><li><p>Sujet</p></li></ul>'
+    page = page_for(URL, old_template("content-video", player, "<p>Texte.</p>", subjects))
+    assert isinstance(page, Franceinfo2013VideoPage)
+    item = page.to_item()
+    assert (item["kind"], item["lead"], item["paragraphs"]) == ("video", None, ["Texte."])
+    assert item["video"] == {"url": "https://embed.francetv.fr/?ue=ab12cd34-0000", "duration_s": 3900}
 
 
 @pytest.mark.parametrize(
