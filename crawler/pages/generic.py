@@ -28,15 +28,35 @@ def meta_text(value: Any) -> str:
     return clean_text(_MEDIA_LABEL.sub("", html.unescape(value)))
 
 
+_AND_NAMES = re.compile(r"\s+avec\s+")  # "Théo Dorangeon avec Alixan Lavorel": two signers
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "\u00a0": " "})
+
+
 class GenericArticlePage(HtmlPage):
     """A news article on a site without its own page object."""
 
+    def _title(self, declared: str) -> str:
+        """The displayed `h1` when the declared title is it (give or take typographic
+        quotes, or with the site's name after it); else the declared one."""
+        heading = self.tree.find(".//h1")
+        shown = clean_text(heading.text_content()) if heading is not None else ""
+        if not declared or (shown and shown.translate(_QUOTES).lower() in declared.translate(_QUOTES).lower()):
+            return shown or declared
+        return declared
+
+    def _microdata_time(self, prop: str) -> str | None:
+        """`<time itemprop="datePublished" datetime=…>`: older pages' only machine-readable date."""
+        for node in self.tree.iterfind(f".//*[@itemprop='{prop}']"):
+            value = node.get("datetime") or node.get("content")
+            if value:
+                return value
+        return None
+
     def to_item(self) -> dict[str, Any]:
         article = self.json_ld_of_type(*ARTICLE_TYPES) or {}
-        title = meta_text(json_ld_text(article.get("headline")) or self.meta_first("og:title", "twitter:title"))
-        if not title:
-            heading = self.tree.find(".//h1")
-            title = clean_text(heading.text_content()) if heading is not None else ""
+        title = self._title(
+            meta_text(json_ld_text(article.get("headline")) or self.meta_first("og:title", "twitter:title"))
+        )
         if not title:
             raise NotAnArticle("no_title")
         import trafilatura  # here, not at the top: franceinfo crawls never load it
@@ -68,11 +88,16 @@ class GenericArticlePage(HtmlPage):
             "paragraphs": [p for p in paragraphs if clean_text(p) != clean_text(lead)],
             "authors": [
                 name
-                for name in map(meta_text, json_ld_names(article.get("author")) or self.meta.get("author", []))
+                for byline in map(meta_text, json_ld_names(article.get("author")) or self.meta.get("author", []))
+                for name in _AND_NAMES.split(byline)
                 if name
             ],
-            "published_at": json_ld_text(article.get("datePublished")) or self.meta_first("article:published_time"),
-            "modified_at": json_ld_text(article.get("dateModified")) or self.meta_first("article:modified_time"),
+            "published_at": json_ld_text(article.get("datePublished"))
+            or self.meta_first("article:published_time")
+            or self._microdata_time("datePublished"),
+            "modified_at": json_ld_text(article.get("dateModified"))
+            or self.meta_first("article:modified_time")
+            or self._microdata_time("dateModified"),
             "section": meta_text(
                 json_ld_text(article.get("articleSection")) or self.meta_first("article:section")
             ).lower()

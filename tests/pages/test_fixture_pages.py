@@ -11,7 +11,9 @@ from crawler.extract import dumps_article, extract_article
 from crawler.pages import page_for
 
 PAGES = Path(__file__).parent
-CASES = sorted(path.parent for path in PAGES.glob("*/*/input.html"))
+# Other sites' real pages are read by the generic page object, exact only where the
+# page is clear: tests/pages/test_other_sites.py.
+CASES = sorted(path.parent for path in PAGES.glob("*/*/input.html") if path.parent.parent.name != "other-sites")
 
 
 def load_case(case: Path) -> tuple[dict, dict, bytes]:
