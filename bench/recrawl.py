@@ -57,7 +57,8 @@ def crawl(base_url: str, mongo: MongoServer, database: str, arguments: list[str]
     run = run_measured(
         [*command, *settings_args(run_settings)], env={"MONGO_URI": mongo.uri, "MONGO_DATABASE": database}
     )
-    (work / f"{database}.log").open("a").write(run.output)
+    with (work / f"{database}.log").open("a") as log:
+        log.write(run.output)
     if run.returncode != 0:
         print(run.output[-3000:])
         raise SystemExit(f"{database}: crawl failed ({run.returncode})")

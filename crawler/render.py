@@ -30,8 +30,10 @@ from scrapy_playwright.page import PageMethod
 
 #: Meta keys Scrapy sets while fetching: not carried over when a fetched page is
 #: requested again through the browser.
-CONDITIONAL_HEADERS = (b"if-none-match", b"if-modified-since")
 SCRAPY_META_PREFIXES = ("download_", "retry_", "redirect_", "handle_httpstatus", "depth", "_")
+#: Validators a re-check adds: Chromium aborts on a 304 (net::ERR_ABORTED), so a
+#: page sent to the browser always asks for the whole page.
+CONDITIONAL_HEADERS = (b"if-none-match", b"if-modified-since")
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font", "stylesheet", "texttrack", "eventsource", "websocket"})
 
 
@@ -88,7 +90,6 @@ class RenderPolicy:
             "render_reason": reason,
             "max_retry_times": self.max_retries,
         }
-        # Chromium aborts on a 304 (net::ERR_ABORTED): the browser always asks for the page.
         headers = {k: v for k, v in request.headers.items() if k.lower() not in CONDITIONAL_HEADERS}
         return request.replace(meta=meta, headers=headers, dont_filter=True)
 

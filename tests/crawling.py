@@ -3,13 +3,19 @@ with settings for a site on loopback, reading back items and final stats."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from replica import CRAWLER_SETTINGS
 
@@ -82,3 +88,33 @@ def run_crawl(
     process = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout)
     items = [json.loads(line) for line in feed.read_text().splitlines()] if feed.exists() else []
     return CrawlResult(process.returncode, read_stats(tmp_path), items, process.stderr)
+
+
+class _Routes(BaseHTTPRequestHandler):
+    def __init__(self, routes: dict[str, tuple[str, bytes]], *args: object) -> None:
+        self.routes = routes
+        super().__init__(*args)
+
+    def do_GET(self) -> None:
+        content_type, body = self.routes.get(urlsplit(self.path).path, ("text/html", b""))
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_routes(routes: dict[str, tuple[str, bytes]]) -> Iterator[str]:
+    """A site on loopback: path -> (content type, body), 404 elsewhere; yields its
+    base URL. `routes` may change while it serves (a page edited between crawls)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Routes, routes))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

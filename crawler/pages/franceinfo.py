@@ -9,7 +9,6 @@ one-line edit; `SELECTORS.md`-style notes live in `FRANCEINFO.md` at the repo ro
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -196,10 +195,7 @@ class FranceinfoArticlePage(HtmlPage):
         author is often only the desk, so it is the fallback."""
         node = self.first(self.SIGNATURE_NAMES)
         if node is not None:
-            node = copy.deepcopy(node)
-            for hidden in self.select(self.SCREEN_READER_ONLY, node):
-                hidden.drop_tree()
-            text = node_text(node)
+            text = node_text_without(node, set(self.select(self.SCREEN_READER_ONLY, node)))
             names = []
             for part in re.split(r"\s+-\s+|,", text):
                 # "L.Haedrich L.Harper": two signers the byline forgot a comma between.
@@ -242,6 +238,7 @@ class FranceinfoArticlePage(HtmlPage):
 
     def images(self) -> list[dict[str, Any]]:
         images = []
+        title = self.title()
         for img in self.select(self.COVER_IMAGES):
             if img.getparent() is not None and img.getparent().tag == "noscript":
                 continue
@@ -251,7 +248,7 @@ class FranceinfoArticlePage(HtmlPage):
             alt = clean_text(img.get("alt"))
             caption_nodes = self.FIGURE_CAPTION(img)
             caption = node_text(caption_nodes[0]) if caption_nodes else ""
-            if not caption and alt == self.title():
+            if not caption and alt == title:
                 alt = ""  # the headline again, not a caption
             caption, credit = _split_credit(caption or alt)
             if not credit and alt:

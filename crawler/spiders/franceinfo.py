@@ -57,7 +57,6 @@ class FranceinfoSpider(Spider):
         self.listed_lastmod: dict[str, datetime | None] = {}
         self.newest_lastmod: dict[str, datetime] = {}
         self.read_copies: dict[str, tuple[datetime | None, datetime | None]] = {}  # url -> (page time, lastmod kept)
-        self.learnt_lastmod: dict[str, datetime] = {}
         self.checks: list[tuple[str, datetime | None, datetime | None]] = []  # see take_checks
         self.newer_listings: dict[str, tuple[discovery.Link, str, str | None]] = {}
         self.parsed_urls: set[str] = set()
@@ -220,7 +219,6 @@ class FranceinfoSpider(Spider):
                 continue
             if link.lastmod is not None and (url not in self.newest_lastmod or link.lastmod > self.newest_lastmod[url]):
                 self.newest_lastmod[url] = link.lastmod
-                self._learn_lastmod(url, link.lastmod)
             if url in self.seen_urls:
                 self.crawler.stats.inc_value("discovered/duplicate_url")
                 if self._newer(url, link.lastmod):
@@ -324,21 +322,17 @@ class FranceinfoSpider(Spider):
     def take_checks(self, final: bool = False) -> list[tuple[str, datetime | None, datetime | None]]:
         """What this run learnt about pages the store has, for the store to record
         (`ArticleStore.record_checks`): (url, listed `lastmod`, checked at) for each
-        304, and at the end (after the last flush) (url, `lastmod`, None) for each
-        `lastmod` learnt after its page was read (see `_learn_lastmod`)."""
+        304, and at the end (after the last flush) (url, `lastmod`, None) for each page
+        a sitemap listed after it was read, when its newest `lastmod` is newer than the
+        one the page was stored with and no newer than the copy read: so a page a feed
+        listed first is not re-checked by the next run."""
         checks, self.checks = self.checks, []
         if final:
-            checks += [(url, lastmod, None) for url, lastmod in self.learnt_lastmod.items()]
-            self.learnt_lastmod = {}
+            for url, (page_time, kept) in self.read_copies.items():
+                newest = self.newest_lastmod.get(url)
+                if newest and page_time and newest <= page_time and (kept is None or newest > kept):
+                    checks.append((url, newest, None))
         return checks
-
-    def _learn_lastmod(self, url: str, lastmod: datetime) -> None:
-        """A sitemap listing met after the page was read: its `lastmod`, if the copy
-        read includes it, is recorded at the end of the run (`take_checks`), so that a
-        page a feed listed first is not re-checked by the next run."""
-        page_time, kept = self.read_copies.get(url, (None, None))
-        if page_time is not None and lastmod <= page_time and (kept is None or lastmod > kept):
-            self.learnt_lastmod[url] = lastmod
 
     def listing_skipped(self, url: str) -> Request | None:
         """The incremental filter skipped this listing of `url` on its evidence (no

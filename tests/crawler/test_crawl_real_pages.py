@@ -4,11 +4,8 @@ stored document is what its hand-written expected JSON says."""
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +13,7 @@ import pytest
 from pymongo.database import Database
 
 from devservers.ferretdb import MongoServer
-from tests.crawling import run_crawl
+from tests.crawling import run_crawl, serve_routes
 from tests.faults.accounting import store_env
 
 pytestmark = pytest.mark.slow
@@ -39,23 +36,6 @@ def iso(value: object) -> str:
     return value.isoformat().replace("+00:00", "Z")  # type: ignore[attr-defined]
 
 
-class Site(BaseHTTPRequestHandler):
-    def __init__(self, routes: dict[str, tuple[str, bytes]], *args: object) -> None:
-        self.routes = routes
-        super().__init__(*args)
-
-    def do_GET(self) -> None:
-        content_type, body = self.routes.get(urlsplit(self.path).path, ("text/html", b""))
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def news_sitemap(base: str, cases: list[Path]) -> bytes:
     entries = []
     for case in cases:
@@ -74,20 +54,17 @@ def news_sitemap(base: str, cases: list[Path]) -> bytes:
 @pytest.fixture
 def site() -> Iterator[str]:
     routes: dict[str, tuple[str, bytes]] = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Site, routes))
-    base = f"http://127.0.0.1:{server.server_port}"
-    for case in CASES:
-        path = urlsplit(json.loads((case / "meta.json").read_text())["url"]).path
-        routes[path] = ("text/html; charset=utf-8", (case / "input.html").read_bytes())
-    routes["/sitemap_news.xml"] = ("application/xml", news_sitemap(base, CASES))
-    routes["/robots.txt"] = ("text/plain", f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_news.xml\n".encode())
-    routes["/titres.rss"] = (
-        "application/rss+xml",
-        b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>',
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base
-    server.shutdown()
+    with serve_routes(routes) as base:
+        for case in CASES:
+            path = urlsplit(json.loads((case / "meta.json").read_text())["url"]).path
+            routes[path] = ("text/html; charset=utf-8", (case / "input.html").read_bytes())
+        routes["/sitemap_news.xml"] = ("application/xml", news_sitemap(base, CASES))
+        routes["/robots.txt"] = ("text/plain", f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_news.xml\n".encode())
+        routes["/titres.rss"] = (
+            "application/rss+xml",
+            b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>',
+        )
+        yield base
 
 
 def test_a_crawl_of_the_real_pages_stores_each_once_as_expected(

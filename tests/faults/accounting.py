@@ -35,6 +35,12 @@ def storable_urls(server: ReplicaServer) -> set[str]:
     return {a["url"] for a in replica_json(server, "/_replica/articles.json")["articles"]}
 
 
+def article_fetches(server: ReplicaServer) -> int:
+    """Article pages the replica served (plain and quirk pages) since its last reset."""
+    by_kind = replica_json(server, "/_replica/stats.json")["by_kind"]
+    return by_kind.get("article", 0) + by_kind.get("quirk", 0)
+
+
 @dataclass(frozen=True)
 class Accounting:
     stored: int

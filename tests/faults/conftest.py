@@ -67,8 +67,4 @@ def assert_no_traceback(log: str) -> None:
 
 def wait_until_stored(database: Database, process: subprocess.Popen, count: int, timeout: float = 60) -> None:
     """Until the running crawl has stored `count` articles; it must not have ended."""
-    deadline = time.monotonic() + timeout
-    while database.articles.count_documents({}) < count:
-        assert process.poll() is None, "the crawl ended before storing enough"
-        assert time.monotonic() < deadline, f"fewer than {count} articles stored after {timeout} s"
-        time.sleep(0.05)
+    wait_until(lambda: database.articles.count_documents({}) >= count, process, timeout, f"{count} stored")

@@ -4,18 +4,15 @@ a second one under the next day's `date_path`)."""
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from pymongo.database import Database
 
 from devservers.ferretdb import MongoServer
-from tests.crawling import run_crawl
+from tests.crawling import run_crawl, serve_routes
 from tests.faults.accounting import store_env
 
 pytestmark = pytest.mark.slow
@@ -25,31 +22,15 @@ PATH = (
 )
 
 
-class Pages(BaseHTTPRequestHandler):
-    def __init__(self, pages: dict[str, bytes], *args: object) -> None:
-        self.pages = pages
-        super().__init__(*args)
-
-    def do_GET(self) -> None:
-        body = self.pages.get(self.path)
-        self.send_response(200 if body else 404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, *args: object) -> None:
-        pass
+HTML = "text/html; charset=utf-8"
 
 
 @pytest.fixture
-def site() -> Iterator[tuple[str, dict[str, bytes]]]:
+def site() -> Iterator[tuple[str, dict[str, tuple[str, bytes]]]]:
     """A real franceinfo page on loopback; the test rewrites it between crawls."""
-    pages: dict[str, bytes] = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Pages, pages))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", pages
-    server.shutdown()
+    routes: dict[str, tuple[str, bytes]] = {}
+    with serve_routes(routes) as base_url:
+        yield base_url, routes
 
 
 def published_at(page: bytes, iso: str, shown: str, edit: str = "") -> bytes:
@@ -61,20 +42,20 @@ def published_at(page: bytes, iso: str, shown: str, edit: str = "") -> bytes:
 
 
 def test_a_publication_time_corrected_across_midnight_updates_the_same_document(
-    mongo: MongoServer, database: Database, site: tuple[str, dict[str, bytes]], tmp_path: Path
+    mongo: MongoServer, database: Database, site: tuple[str, dict[str, tuple[str, bytes]]], tmp_path: Path
 ) -> None:
     base_url, pages = site
     original = (CASE / "input.html").read_bytes()
     env = store_env(mongo, database)
     arguments = (f"base_url={base_url}", f"urls={base_url}{PATH}")
 
-    pages[PATH] = published_at(original, "2022-10-14T23:58:48+02:00", "14/10/2022 23:58")
+    pages[PATH] = HTML, published_at(original, "2022-10-14T23:58:48+02:00", "14/10/2022 23:58")
     first = run_crawl(tmp_path, *arguments, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     (stored,) = database.articles.find()
     assert stored["date_path"] == "2022/10/14"
 
-    pages[PATH] = published_at(original, "2022-10-15T00:08:48+02:00", "15/10/2022 00:08", edit="désormais ")
+    pages[PATH] = HTML, published_at(original, "2022-10-15T00:08:48+02:00", "15/10/2022 00:08", edit="désormais ")
     second = run_crawl(tmp_path, *arguments, env=env)
     assert second.returncode == 0, second.stderr[-3000:]
     assert second.stat("store/updated") == 1 and second.stat("store/new") == 0

@@ -16,9 +16,9 @@ from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import REPO, crawl_command, read_stats, run_crawl
 from tests.faults.accounting import (
+    article_fetches,
     assert_nothing_duplicated,
     assert_stored_exactly_once,
-    replica_json,
     storable_urls,
     store_env,
 )
@@ -26,11 +26,6 @@ from tests.faults.conftest import wait_until_stored
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"
-
-
-def article_fetches(server: ReplicaServer) -> int:
-    by_kind = replica_json(server, "/_replica/stats.json")["by_kind"]
-    return by_kind.get("article", 0) + by_kind.get("quirk", 0)
 
 
 def test_sigkill_then_resume_with_the_same_jobdir_stores_everything_once(

@@ -13,15 +13,10 @@ from devservers.ferretdb import MongoServer
 from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import run_crawl
-from tests.faults.accounting import assert_stored_exactly_once, replica_json, storable_urls, store_env
+from tests.faults.accounting import article_fetches, assert_stored_exactly_once, replica_json, storable_urls, store_env
 
 pytestmark = pytest.mark.slow
 SINCE = "since=2026-01-01"
-
-
-def article_fetches(server: ReplicaServer) -> int:
-    by_kind = replica_json(server, "/_replica/stats.json")["by_kind"]
-    return by_kind.get("article", 0) + by_kind.get("quirk", 0)
 
 
 def test_incremental_recrawl_fetches_little_and_stores_exactly_the_changes(
