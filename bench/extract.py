@@ -71,15 +71,25 @@ def lxml_parse_only(page: dict[str, Any]) -> Any:
     return lxml_html.document_fromstring(page["body"])
 
 
-def time_per_page(function: Callable[[dict[str, Any]], Any], pages: list[dict[str, Any]], repeat: int) -> float:
-    """Median over `repeat` passes of the mean milliseconds per page."""
-    passes = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for page in pages:
-            function(page)
-        passes.append((time.perf_counter() - start) * 1000 / len(pages))
-    return statistics.median(passes)
+def time_per_page(
+    functions: dict[str, Callable[[dict[str, Any]], Any]],
+    pages: list[dict[str, Any]],
+    repeat: int,
+    every: dict[str, int],
+) -> dict[str, float]:
+    """Median over passes of the mean milliseconds per page, each function's passes
+    taken in turn (a function with `every[name] = k` on one pass in k), so a
+    machine slowing down for a while slows every side alike."""
+    passes: dict[str, list[float]] = {name: [] for name in functions}
+    for turn in range(repeat):
+        for name, function in functions.items():
+            if turn % every.get(name, 1):
+                continue
+            start = time.perf_counter()
+            for page in pages:
+                function(page)
+            passes[name].append((time.perf_counter() - start) * 1000 / len(pages))
+    return {name: statistics.median(times) for name, times in passes.items()}
 
 
 def paragraph_f1(predicted: list[str], expected: list[str]) -> float:
@@ -150,9 +160,10 @@ def main() -> None:
         if not pages:
             continue
         size_kb = statistics.mean(len(page["body"]) for page in pages) / 1024
-        ours_ms = time_per_page(ours, pages, args.repeat)
-        theirs_ms = time_per_page(theirs, pages, max(1, args.repeat // 4))
-        parse_ms = time_per_page(lxml_parse_only, pages, args.repeat)
+        timings = time_per_page(
+            {"ours": ours, "theirs": theirs, "parse": lxml_parse_only}, pages, args.repeat, every={"theirs": 4}
+        )
+        ours_ms, theirs_ms, parse_ms = timings["ours"], timings["theirs"], timings["parse"]
         rows.append(
             {
                 "pages": label,

@@ -25,11 +25,8 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 
 _DATE_IN_PATH = re.compile(r"/(\d{4})/(\d{2})/(\d{2})(?:/|$)")
-_SPACES = re.compile(r"\s{2,}|[^\S ]")  # what `clean_text` changes: runs, and tabs or newlines
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_ODD_SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\u3000"
-_CLEANUP = str.maketrans(dict.fromkeys(_ODD_SPACE_CHARS, " ") | dict.fromkeys(_INVISIBLE_CHARS, None))
-_NEEDS_CLEANUP = re.compile(f"[{_INVISIBLE_CHARS}{_ODD_SPACE_CHARS}]")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # What no store or journal can hold: lone surrogates (from JSON escapes such as
 # "\ud800") cannot be encoded as UTF-8, and control characters (NUL above all)
 # are refused by PostgreSQL under FerretDB. Tabs and newlines are spaces, kept.
@@ -91,9 +88,9 @@ def clean_text(value: Any) -> str:
     if not value.isascii():
         if not unicodedata.is_normalized("NFC", value):
             value = unicodedata.normalize("NFC", value)
-        if _NEEDS_CLEANUP.search(value):
-            value = value.translate(_CLEANUP)
-    return _SPACES.sub(" ", value).strip()
+        if _INVISIBLE.search(value):
+            value = _INVISIBLE.sub("", value)
+    return " ".join(value.split())  # any run of whitespace, odd spaces (U+00A0, U+202F…) too
 
 
 @lru_cache(maxsize=256)

@@ -21,6 +21,7 @@ from lxml import etree, html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 from crawler.normalize import clean_text
+from crawler.pages.index import ElementIndex, Unsupported
 
 SINGLE_BYTE_ENCODINGS = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "ascii"})
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -85,8 +86,12 @@ def _text_encoding(declared: str | None) -> str | None:
 
 
 @lru_cache(maxsize=32)
-def _parser(encoding: str | None) -> html.HTMLParser:
-    return html.HTMLParser(remove_comments=True, huge_tree=True, collect_ids=False, encoding=encoding)
+def _parser(encoding: str | None, html_elements: bool) -> etree.HTMLParser:
+    """lxml.html's parser makes `HtmlElement`s, choosing each element's class in
+    Python, which costs a quarter of a millisecond a page walked; plain elements
+    don't, and are all a page object needs."""
+    parser_class = html.HTMLParser if html_elements else etree.HTMLParser
+    return parser_class(remove_comments=True, huge_tree=True, collect_ids=False, encoding=encoding)
 
 
 _HIDDEN = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
@@ -97,6 +102,15 @@ def node_text(node: etree._Element) -> str:
     """Visible text of a node: scripts, styles and noscript left out; a line break
     (`<br>`) is a space, as a reader sees it."""
     return clean_text("".join(part if isinstance(part, str) else " " for part in _VISIBLE_TEXT(node)))
+
+
+_STRING_VALUE = etree.XPath("string()")
+
+
+def plain_text(node: etree._Element) -> str:
+    """`node_text` of a node known to hold no script, style, noscript, template or
+    `<br>`: its string value, which libxml2 gives in one call."""
+    return clean_text(_STRING_VALUE(node))
 
 
 def node_text_without(node: etree._Element, excluded: set[etree._Element]) -> str:
@@ -129,13 +143,15 @@ class HtmlPage:
     Built from text, or from bytes and their encoding (lxml then decodes while
     parsing, which is faster than decoding first)."""
 
+    html_elements = False  # True where a library wants `lxml.html` elements (trafilatura)
+
     def __init__(self, url: str, html: str | bytes, encoding: str | None = None) -> None:
         self.url = url
         self.html = html
         self.encoding = encoding if isinstance(html, bytes) else None
 
     @cached_property
-    def tree(self) -> html.HtmlElement:
+    def tree(self) -> etree._Element:
         head = self.html[:4096]
         if not self.html.strip():
             raise NotAnArticle("empty_page")
@@ -146,21 +162,20 @@ class HtmlPage:
         if isinstance(source, str):
             source = _XML_DECLARATION.sub("", source, count=1)
         try:
-            root = html.document_fromstring(source, parser=_parser(self.encoding))
+            root = etree.fromstring(source, _parser(self.encoding, self.html_elements))
         except LookupError:  # a codec Python has and libxml2 lacks (utf-16-le, cp037): decode here
             source = _XML_DECLARATION.sub("", self.html.decode(self.encoding, errors="replace"), count=1)
             root = self._parse_text(source)
-        except (etree.ParserError, ValueError) as error:
+        except (etree.LxmlError, ValueError) as error:
             raise NotAnArticle("unparsable_html", str(error)) from error
         if root is None:
-            raise NotAnArticle("unparsable_html")
+            raise NotAnArticle("unparsable_html", "the document is empty")
         return root
 
-    @staticmethod
-    def _parse_text(source: str) -> html.HtmlElement:
+    def _parse_text(self, source: str) -> etree._Element | None:
         try:
-            return html.document_fromstring(source, parser=_parser(None))
-        except (etree.ParserError, ValueError) as error:
+            return etree.fromstring(source, _parser(None, self.html_elements))
+        except (etree.LxmlError, ValueError) as error:
             raise NotAnArticle("unparsable_html", str(error)) from error
 
     def is_truncated(self) -> bool:
@@ -176,9 +191,20 @@ class HtmlPage:
         main = next(self.tree.iter("main"), None)
         return main if main is not None else self.tree
 
+    @cached_property
+    def index(self) -> ElementIndex:
+        return ElementIndex(self.content_root)
+
     def select(self, selector: str, node: etree._Element | None = None) -> list[etree._Element]:
-        """CSS selection under `node`, by default under `content_root`."""
-        return css(selector)(self.content_root if node is None else node)
+        """CSS selection under `node` (itself included), by default under `content_root`:
+        from the page's one-walk index, or XPath where the index can't answer."""
+        scope = self.content_root if node is None else node
+        if self.index.covers(scope):
+            try:
+                return self.index.select(selector, scope)
+            except Unsupported:
+                pass
+        return css(selector)(scope)
 
     def first(self, selector: str, node: etree._Element | None = None) -> etree._Element | None:
         found = self.select(selector, node)

@@ -19,13 +19,13 @@ from crawler.normalize import clean_text
 from crawler.pages.base import (
     HtmlPage,
     NotAnArticle,
-    css,
     json_ld_names,
     json_ld_text,
     node_text,
     node_text_without,
     parse_bool,
     parse_duration,
+    plain_text,
 )
 
 SOURCE = "franceinfo"
@@ -78,10 +78,15 @@ class FranceinfoArticlePage(HtmlPage):
     )
     TAGS = "section.related-tags a.related-tags__tag .ftvi-btn__label, .p-article__tags a"
     BREADCRUMB = "nav.breadcrumb li.breadcrumb__item a.breadcrumb__link, nav.breadcrumb li.breadcrumb__item span"
+    # A rail headed "À regarder", found from its heading's text (text nodes are far
+    # fewer than elements to test).
     RELATED_RAIL = etree.XPath(
-        ".//*[self::section or self::aside or self::div]"
-        "[*[self::h2 or self::h3 or self::p or self::span][normalize-space()='À regarder']]"
+        ".//text()[contains(., 'regarder')]/ancestor::*[self::h2 or self::h3 or self::p or self::span]"
+        "[normalize-space()='À regarder'][1]/parent::*[self::section or self::aside or self::div]"
     )
+    RELATED_MENTIONED = etree.XPath(
+        "contains(string(.), 'regarder')"
+    )  # one pass over the text: most pages have no rail
     RELATED_TITLE = etree.XPath(".//*[contains(@class, '__title')]")
     CLIENT_SIDE_MARKERS = ".c-body[data-client-rendered], .c-live__posts[data-live-url], .c-body [data-esi-url]"
     PLACEHOLDER_MARKERS = ("placeholder", "data:image", "blank.gif", "pixel", "spacer")
@@ -157,7 +162,10 @@ class FranceinfoArticlePage(HtmlPage):
         body = self.body_node()
         if body is None:
             return []
-        skipped = set(css(self.BOILERPLATE)(body))
+        skipped = set(self.select(self.BOILERPLATE, body))
+        # Blocks holding boilerplate or a line break need the slow reading; the rest are plain.
+        special = skipped.union(body.iter("br"))
+        holding = special.union(parent for node in special for parent in _ancestors_until(node, body))
         paragraphs = []
         for block in self.BODY_BLOCKS(body):
             if block in skipped or any(parent in skipped for parent in _ancestors_until(block, body)):
@@ -168,7 +176,7 @@ class FranceinfoArticlePage(HtmlPage):
                 texts = _quote_paragraphs(block, skipped)
                 skipped.update(block.iterdescendants())
             else:
-                texts = [node_text_without(block, skipped)]
+                texts = [node_text_without(block, skipped) if block in holding else plain_text(block)]
             paragraphs.extend(t for t in texts if t and not t.lower().startswith(_NOT_BODY_PREFIXES))
         return paragraphs
 
@@ -275,6 +283,8 @@ class FranceinfoArticlePage(HtmlPage):
         return any(marker in lowered for marker in self.PLACEHOLDER_MARKERS)
 
     def related(self) -> list[dict[str, str]]:
+        if not self.RELATED_MENTIONED(self.content_root):
+            return []
         links = []
         for rail in self.RELATED_RAIL(self.content_root):
             for anchor in rail.iter("a"):
@@ -509,7 +519,11 @@ def _reuse(probe: HtmlPage, cls: type[FranceinfoArticlePage]) -> FranceinfoArtic
     """Switch layout without parsing the page a second time."""
     page = cls(probe.url, probe.html, probe.encoding)
     page.__dict__.update(
-        {k: v for k, v in probe.__dict__.items() if k in ("tree", "content_root", "meta", "json_ld", "canonical_link")}
+        {
+            k: v
+            for k, v in probe.__dict__.items()
+            if k in ("tree", "content_root", "index", "meta", "json_ld", "canonical_link")
+        }
     )
     return page
 

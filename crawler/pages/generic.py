@@ -35,6 +35,8 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "\u00a0":
 class GenericArticlePage(HtmlPage):
     """A news article on a site without its own page object."""
 
+    html_elements = True  # trafilatura reads `lxml.html` elements
+
     def _title(self, declared: str) -> str:
         """The displayed `h1` when the declared title is it (give or take typographic
         quotes, or with the site's name after it); else the declared one."""
