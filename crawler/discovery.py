@@ -92,6 +92,21 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
     return kind, links
 
 
+def robots_sitemaps(body: bytes, base: str) -> list[str]:
+    """The `Sitemap:` lines of a robots.txt, in order, resolved against the site
+    (the field name is case-insensitive; relative URLs happen)."""
+    text = body.decode("utf-8", errors="replace")
+    urls = []
+    for line in text.splitlines():
+        field, _, value = line.partition(":")
+        value = value.split("#", 1)[0].strip()
+        if field.strip().lower() == "sitemap" and value:
+            url = urljoin(base, value)
+            if url not in urls:
+                urls.append(url)
+    return urls
+
+
 def sitemap_day(url: str) -> tuple[int, int, int | None] | None:
     """The period an archive sitemap covers, from its name (`articles-2026-11-19.xml`)."""
     match = _DATE_IN_NAME.search(urlsplit(url).path.rsplit("/", 1)[-1])

@@ -136,10 +136,8 @@ class FranceinfoSpider(Spider):
         for request in self.article_requests([discovery.Link(url) for url in args.urls], "urls"):
             yield request
         if "sitemap" in args.sources:
-            if args.since or args.until:
-                yield self.discovery_request(self.url("/sitemap_index.xml"), self.parse_sitemap, "sitemap")
-            else:
-                yield self.discovery_request(self.url("/sitemap_news.xml"), self.parse_sitemap, "sitemap")
+            robots = self.discovery_request(self.url("/robots.txt"), self.parse_robots, "sitemap")
+            yield robots.replace(errback=self.robots_unread)
         if "rss" in args.sources:
             feeds = [f"/{section}.rss" for section in args.sections] or ["/titres.rss"]
             for feed in feeds:
@@ -149,6 +147,28 @@ class FranceinfoSpider(Spider):
                 request = self.discovery_request(self.url(f"/{section}/"), self.parse_section, "sections")
                 request.meta["section_page"] = 1
                 yield request
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """The sitemaps the site's robots.txt lists: its news sitemaps for a run of
+        the latest, the others (index, archives) for a dated window."""
+        listed = [
+            url
+            for url in discovery.robots_sitemaps(response.body, self.base_url)
+            if (urlsplit(url).hostname or "").lower() in self.site_hosts
+        ]
+        yield from self.sitemap_requests(listed)
+
+    def robots_unread(self, failure: Failure) -> Iterator[Request]:
+        logger.info("robots.txt not read (%s): the usual sitemap paths", failure_reason(failure))
+        yield from self.sitemap_requests([])
+
+    def sitemap_requests(self, listed: list[str]) -> Iterator[Request]:
+        """The listed sitemaps this run wants, else the site's usual path for them."""
+        windowed = bool(self.arguments.since or self.arguments.until)
+        wanted = [url for url in listed if ("news" in urlsplit(url).path.lower()) != windowed]
+        default = "/sitemap_index.xml" if windowed else "/sitemap_news.xml"
+        for url in wanted or [self.url(default)]:
+            yield self.discovery_request(url, self.parse_sitemap, "sitemap")
 
     def discovery_request(self, url: str, callback: Any, source: str) -> Request:
         return Request(

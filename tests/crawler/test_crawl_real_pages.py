@@ -1,5 +1,5 @@
 """The real franceinfo pages of tests/pages, served on loopback at their real paths
-and listed by a news sitemap as the site's: a crawl stores each once, and each
+and listed by a news sitemap that the site's robots.txt names: a crawl stores each once, and each
 stored document is what its hand-written expected JSON says."""
 
 from __future__ import annotations
@@ -58,8 +58,12 @@ def site() -> Iterator[str]:
         for case in CASES:
             path = urlsplit(json.loads((case / "meta.json").read_text())["url"]).path
             routes[path] = ("text/html; charset=utf-8", (case / "input.html").read_bytes())
-        routes["/sitemap_news.xml"] = ("application/xml", news_sitemap(base, CASES))
-        routes["/robots.txt"] = ("text/plain", f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_news.xml\n".encode())
+        # At a path of robots.txt's choosing, not the usual one: found through robots.txt.
+        routes["/sitemaps/news.xml"] = ("application/xml", news_sitemap(base, CASES))
+        routes["/robots.txt"] = (
+            "text/plain",
+            f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap_index.xml\nSitemap: {base}/sitemaps/news.xml\n".encode(),
+        )
         routes["/titres.rss"] = (
             "application/rss+xml",
             b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>',

@@ -6,7 +6,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler import settings
-from crawler.discovery import is_article_url, parse_rss, parse_section_page, parse_sitemap, sitemap_day
+from crawler.discovery import (
+    is_article_url,
+    parse_rss,
+    parse_section_page,
+    parse_sitemap,
+    robots_sitemaps,
+    sitemap_day,
+)
 
 HOSTS = {"www.francetvinfo.fr"}
 
@@ -109,3 +116,22 @@ def test_a_live_page_of_the_real_site_is_an_article_sent_to_the_browser() -> Non
     assert any(re.search(pattern, urlsplit(live).path) for pattern in settings.RENDER_ALWAYS)
     for link in parse_sitemap(REAL_NEWS_SITEMAP.read_bytes())[1]:
         assert not any(re.search(pattern, urlsplit(link.url).path) for pattern in settings.RENDER_ALWAYS), link.url
+
+
+def test_robots_txt_sitemap_lines_in_order_resolved_and_once() -> None:
+    body = (
+        b"User-agent: *\nDisallow: /esi-block/\n\n"
+        b"Sitemap: https://www.francetvinfo.fr/sitemap_news.xml\n"
+        b"sitemap:/sitemap_index.xml   # the archive\n"
+        b"SITEMAP: https://www.francetvinfo.fr/sitemap_news.xml\n"
+        b"Sitemap:\n"
+    )
+    assert robots_sitemaps(body, "https://www.francetvinfo.fr") == [
+        "https://www.francetvinfo.fr/sitemap_news.xml",
+        "https://www.francetvinfo.fr/sitemap_index.xml",
+    ]
+
+
+def test_robots_txt_without_sitemaps_or_not_text_lists_none() -> None:
+    assert robots_sitemaps(b"User-agent: *\nAllow: /\n", "https://www.francetvinfo.fr") == []
+    assert robots_sitemaps(b"\xff\xfe<html>\x00", "https://www.francetvinfo.fr") == []
