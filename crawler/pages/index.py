@@ -104,7 +104,8 @@ class ElementIndex:
         return None
 
     def _in_order(self, elements: Iterable[etree._Element]) -> list[etree._Element]:
-        return sorted(set(elements), key=self.position.__getitem__)
+        """Document order; an element outside the root (the root's own sibling) first."""
+        return sorted(set(elements), key=lambda element: self.position.get(element, -1))
 
 
 def _tag(compound: Tree) -> str | None:
@@ -116,10 +117,10 @@ def _tag(compound: Tree) -> str | None:
 @lru_cache(maxsize=512)
 def parsed(selector: str) -> tuple[Tree, ...]:
     """The selector's parse trees; `Unsupported` when a part is beyond `matches`."""
-    trees = tuple(item.parsed_tree for item in parse(selector))
-    for item in parse(selector):
-        if item.pseudo_element:
-            raise Unsupported(selector)
+    items = parse(selector)
+    if any(item.pseudo_element for item in items):
+        raise Unsupported(selector)
+    trees = tuple(item.parsed_tree for item in items)
     for tree in trees:
         _check(tree, selector)
     return trees
