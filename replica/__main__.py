@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> None:
         default=25,
         help="every Nth plain article injects its body by script (0: none)",
     )
+    parser.add_argument(
+        "--drift",
+        metavar="FIELD[:SHARE]",
+        help="change the markup of one field (lead, authors) on a share of the plain articles, as a redesign would",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -44,6 +49,12 @@ def main(argv: list[str] | None = None) -> None:
         failures=args.failures,
         client_rendered_every=args.client_rendered_every,
     )
+    if args.drift:
+        field, _, share = args.drift.partition(":")
+        try:
+            site.set_drift(field, float(share or 1.0))
+        except ValueError as error:
+            parser.error(str(error))
     server = ReplicaServer(site, host=args.host, port=args.port, base_url=args.base_url).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -49,6 +49,8 @@ QUIRK_CASES: tuple[tuple[str, bool], ...] = (
     ("render_hang", False),
 )
 STORED_QUIRKS = frozenset(case for case, stored in QUIRK_CASES if stored)
+#: Fields `ReplicaSite.set_drift` can redesign: the standfirst and the byline.
+DRIFT_FIELDS = frozenset({"lead", "authors"})
 _VARIANT_BY_RANK = {3: "tracking_query", 8: "trailing_slash", 13: "amp_variant", 18: "uppercase_host"}
 
 
@@ -148,6 +150,7 @@ class ReplicaSite:
         self._advances = 0
         self.edited_id = 0
         self.content = lru_cache(maxsize=None)(self._content)
+        self._drift: tuple[str, float] | None = None
         self._generate(articles)
 
     # -- generation -----------------------------------------------------------
@@ -242,6 +245,27 @@ class ReplicaSite:
             return True
         every = self.client_rendered_every
         return article.kind == "article" and article.quirk is None and every > 0 and article.id % every == 0
+
+    # -- a redesign -------------------------------------------------------------
+
+    def set_drift(self, field: str | None, share: float = 1.0) -> None:
+        """Change the markup of one field (`DRIFT_FIELDS`) on `share` of the plain
+        articles, as a redesign would; `None` puts the old markup back. The pages
+        drifted are the same for the same share, whatever the order of requests."""
+        if field is not None and field not in DRIFT_FIELDS:
+            raise ValueError(f"drift field must be one of {sorted(DRIFT_FIELDS)}, not {field!r}")
+        if not 0.0 <= share <= 1.0:
+            raise ValueError("drift share must be between 0 and 1")
+        with self._lock:
+            self._drift = None if field is None else (field, share)
+
+    def drifted(self, article: Article) -> str | None:
+        """The field whose markup changed on this page, if any."""
+        drift = self._drift
+        if drift is None or article.kind != "article" or article.quirk is not None:
+            return None
+        field, share = drift
+        return field if (article.id * 2654435761) % 2**32 < share * 2**32 else None
 
     # -- the clock --------------------------------------------------------------
 
@@ -453,6 +477,7 @@ class ReplicaSite:
                 "revision": article.revision,
                 "quirk": article.quirk,
                 "client_rendered": article.kind == "live" or self.is_client_rendered(article),
+                "drifted": self.drifted(article),
                 "sources": sources.get(article.id)
                 or {
                     "home": False,

@@ -160,7 +160,8 @@ class Router:
 
     # -- articles -----------------------------------------------------------------
 
-    def _render_article(self, article: Article, base: str, amp: bool) -> bytes:
+    def _render_article(self, article: Article, base: str, amp: bool, drifted: str | None) -> bytes:
+        """Cached per article revision and drift: the switch changes the bytes."""
         if amp:
             return templates.amp_page(self.site, article, base)
         return templates.article_page(self.site, article, base)
@@ -184,12 +185,13 @@ class Router:
                 status, b"Service temporairement indisponible", "text/plain", {"Retry-After": "1"}, kind="quirk"
             )
         amp = match["ext"] == "amp"
-        etag = f'"a{article.id}-r{article.revision}{"-amp" if amp else ""}"'
+        drifted = None if amp else self.site.drifted(article)
+        etag = f'"a{article.id}-r{article.revision}{"-amp" if amp else ""}{f"-{drifted}" if drifted else ""}"'
         validators = {"ETag": etag, "Last-Modified": http_date(article.modified), "Cache-Control": "max-age=60"}
         delay = self.site.slow_seconds if quirk == "slow" else 0.0
         if _not_modified(headers, etag, article.modified):
             return Response(304, b"", headers=validators, kind="not_modified", delay=delay)
-        payload = self._article_bytes(article, base, amp)
+        payload = self._article_bytes(article, base, amp, drifted)
         content_type = "text/html; charset=iso-8859-1" if quirk == "wrong_encoding" else HTML
         response = Response(200, payload, content_type, validators, kind="amp" if amp else "article", delay=delay)
         if quirk == "truncated":
@@ -288,6 +290,7 @@ class Router:
                     "POST /_replica/stats/reset",
                     "POST /_replica/quirks/reset",
                     'POST /_replica/advance {"publish": 20, "edit": 50, "minutes": 10}',
+                    'POST /_replica/drift {"field": "lead", "share": 0.5} (field null: no drift)',
                 ],
             },
             "/_replica/articles.json": lambda: site.truth(base, full=parse_qs(query).get("full") == ["1"]),
@@ -303,6 +306,13 @@ class Router:
             return _json({"ok": True})
         if path == "/_replica/quirks/reset":
             site.reset_quirks()
+            return _json({"ok": True})
+        if path == "/_replica/drift":
+            try:
+                options = json.loads(body or b"{}")
+                site.set_drift(options.get("field"), float(options.get("share", 1.0)))
+            except (ValueError, TypeError, AttributeError) as error:
+                return _json({"error": str(error)}, 400)
             return _json({"ok": True})
         if path == "/_replica/advance":
             try:

@@ -65,6 +65,7 @@ class _ArticleView:
         self.modified = article.modified + shift
         self.section_label, self.subsection_label = _section_label(article)
         self.previous = site.previous_in_section(article)
+        self.drifted = site.drifted(article)
 
     def image(self, size: str = "752x423") -> str:
         return self.base + self.content.image.path.replace("752x423", size)
@@ -132,6 +133,10 @@ def _news_article_ld(view: _ArticleView) -> dict:
     }
     if not view.title:
         del data["headline"]
+    if view.drifted == "lead":
+        del data["description"]
+    if view.drifted == "authors":
+        del data["author"]
     return data
 
 
@@ -204,7 +209,8 @@ def _signature(view: _ArticleView) -> str:
     return (
         '<div class="c-signature-wrapper"><section class="c-signature">'
         '<span class="text-only-for-screen-reader">Article rédigé par </span>'
-        '<div class="c-signature__authors"><div class="c-signature__names">'
+        '<div class="c-signature__authors">'
+        f'<div class="{"c-byline__people" if view.drifted == "authors" else "c-signature__names"}">'
         f"<span>{escape(', '.join(content.signers))}</span> - "
         f'<a href="/redaction/{desk_slug}/" class="author-link">{escape(content.desk)}</a></div>'
         '<div class="c-signature__group-team-wrapper"><span class="c-signature__groups">France Télévisions</span>'
@@ -371,7 +377,8 @@ def _breadcrumb_nav(view: _ArticleView) -> str:
 def _main(view: _ArticleView) -> str:
     article = view.article
     title = f'<h1 class="c-title"><span class="c-title__main">{escape(view.title)}</span></h1>'
-    chapo = f'<p class="c-chapo">{escape(view.content.standfirst)}</p>'
+    chapo_class = "c-article-intro" if view.drifted == "lead" else "c-chapo"
+    chapo = f'<p class="{chapo_class}">{escape(view.content.standfirst)}</p>'
     rails = _tags(view) + _a_regarder(view) + COMMENTS
     if article.kind == "live":
         inner = (
