@@ -10,6 +10,7 @@
 | 5 | nothing parsed although the sources listed articles to fetch (blocked? site changed?) | yes |
 | 6 | article pages failing above `ALERT_ERROR_RATE` | yes |
 | 7 | closed by `CLOSESPIDER_TIMEOUT` | yes |
+| 8 | extraction drift: a field filled clearly less often than over the previous runs, a new layout, or more pages read by the generic fallback (`crawler.extraction_health`; `python -m crawler.health` names site, layout and field) | yes |
 | 9 | discovery failed: no sitemap, feed or section page could be read, so nothing was listed (site down? blocked? moved?) | yes |
 | 75 | another run holds the lock; this one did nothing | no |
 | 143 | stopped by SIGTERM/SIGINT (`docker stop`): what was read is stored, the JOBDIR kept to resume | no |
@@ -29,9 +30,25 @@ STORE_FAILED = 4
 NOTHING_PARSED = 5
 ERROR_RATE = 6
 TIMED_OUT = 7
+EXTRACTION_DRIFT = 8
 DISCOVERY_FAILED = 9
 LOCKED = 75  # EX_TEMPFAIL: the previous run is still going
 STOPPED = 143  # 128 + SIGTERM, as a shell reports a job stopped by it
+
+MEANINGS = {
+    OK: "the run finished",
+    CRASHED: "Scrapy could not start the crawl",
+    BAD_ARGUMENTS: "bad spider argument",
+    STORE_UNREACHABLE: "MongoDB unreachable at start",
+    STORE_FAILED: "items not stored (MongoDB away too long, or the spill directory unwritable)",
+    NOTHING_PARSED: "nothing parsed although the sources listed articles to fetch",
+    ERROR_RATE: "article pages failing above ALERT_ERROR_RATE",
+    TIMED_OUT: "closed by CLOSESPIDER_TIMEOUT",
+    EXTRACTION_DRIFT: "extraction drift (see the health alerts)",
+    DISCOVERY_FAILED: "discovery failed: no sitemap, feed or section page could be read",
+    LOCKED: "another run holds the lock",
+    STOPPED: "stopped by SIGTERM/SIGINT",
+}
 
 STORE_REASONS = {
     "store_unreachable": STORE_UNREACHABLE,
@@ -88,4 +105,6 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
         "ALERT_ERROR_RATE", 0.5
     ):
         return ERROR_RATE
+    if stats.get("health/alerts"):
+        return EXTRACTION_DRIFT
     return OK

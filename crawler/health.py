@@ -2,9 +2,11 @@
 and for whoever is on call.
 
 Exit 0 (one line on stdout) when the last successful run (`crawl_runs.status` =
-"finished") finished less than `--max-age-minutes` ago and the median freshness lag
-of the articles first seen in that same window (if any) is under `--max-lag-minutes`;
-1 with one line on stderr saying which of the two is wrong; 2 with one line when
+"finished") finished less than `--max-age-minutes` ago, raised no extraction-health
+alert (`crawl_runs.health_alerts`, see `crawler.extraction_health`), and the median
+freshness lag of the articles first seen in that same window (if any) is under
+`--max-lag-minutes`; 1 with one line on stderr saying which is wrong (for drift:
+site, layout and field); 2 with one line when
 MongoDB cannot be reached within a few seconds (or the arguments are bad).
 
 Defaults come from HEALTH_MAX_AGE_MINUTES (30) and HEALTH_MAX_LAG_MINUTES (120);
@@ -44,6 +46,7 @@ class Observation:
     last_run_id: str | None
     last_finished_at: datetime | None
     lags_s: list[int]
+    alerts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,17 @@ class Verdict:
 def observe(db: Database, now: datetime, max_age: timedelta) -> Observation:
     """Two small reads: the newest finished run, and the lags of recent articles."""
     run = db["crawl_runs"].find_one(
-        {"status": "finished"}, {"run_id": 1, "finished_at": 1}, sort=[("finished_at", DESCENDING)]
+        {"status": "finished"},
+        {"run_id": 1, "finished_at": 1, "health_alerts": 1},
+        sort=[("finished_at", DESCENDING)],
     )
     recent = db["articles"].find({"first_seen_at": {"$gte": now - max_age}}, {"freshness_lag_s": 1, "_id": 0})
     lags = [doc["freshness_lag_s"] for doc in recent if isinstance(doc.get("freshness_lag_s"), int | float)]
     if run is None:
         return Observation(None, None, lags)
-    return Observation(str(run.get("run_id") or run["_id"]), as_utc(run.get("finished_at")), lags)
+    alerts = run.get("health_alerts") if isinstance(run.get("health_alerts"), list) else []
+    messages = tuple(str(alert.get("message")) for alert in alerts if isinstance(alert, dict))
+    return Observation(str(run.get("run_id") or run["_id"]), as_utc(run.get("finished_at")), lags, messages)
 
 
 def judge(observation: Observation, now: datetime, max_age: timedelta, max_lag: timedelta) -> Verdict:
@@ -75,6 +82,13 @@ def judge(observation: Observation, now: datetime, max_age: timedelta, max_lag: 
             UNHEALTHY,
             f"health: the last successful run {observation.last_run_id} finished {duration(age)} ago "
             f"(at {finished:%Y-%m-%d %H:%M} UTC; limit {duration(max_age)})",
+        )
+    if observation.alerts:
+        more = len(observation.alerts) - 1
+        return Verdict(
+            UNHEALTHY,
+            f"health: extraction drift in the last run {observation.last_run_id}: {observation.alerts[0]}"
+            + (f" (and {more} more alert{'s' if more > 1 else ''})" if more else ""),
         )
     window = f"first seen in the last {duration(max_age)}"
     if not observation.lags_s:

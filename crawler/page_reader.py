@@ -47,11 +47,12 @@ _LENGTH = struct.Struct("!I")
 
 
 def read_page(site_key: str, url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
-    """The raw article of one fetched page; raises `NotAnArticle` with a reason."""
+    """The raw article of one fetched page, with the layout class that read it
+    (`page_layout`); raises `NotAnArticle` with a reason."""
     page = site_for(url, site_key).choose_page(url, body, detect_encoding(body, content_type))
     if page.is_truncated():
         raise NotAnArticle("truncated", "the HTML ends before </html>")
-    return page.to_item()
+    return {**page.to_item(), "page_layout": type(page).__name__}
 
 
 class PageObjectError(Exception):

@@ -1,6 +1,6 @@
 """`python -m crawler.report --out report.html [--days 14]`: the page whoever is on call
-opens first. Is the crawler running, what did the last runs store, what fails, how
-fresh are the articles?
+opens first. Is the crawler running, what did the last runs store, what fails, do the
+pages still fill every field, how fresh are the articles?
 
 One self-contained HTML file (inline CSS and SVG, no script, nothing fetched), so it
 can be mailed, attached to a ticket or opened from a volume. Numbers are printed as
@@ -22,17 +22,18 @@ import os
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from crawler.extraction_health import HEALTH_FIELDS
 from crawler.health import (
     DEFAULT_DATABASE,
     DEFAULT_MAX_AGE_MINUTES,
@@ -72,6 +73,10 @@ SECTION_PALETTE = (
     "#b07aa1", "#ff9da7", "#9c755f", "#17becf", "#7f3c8d",
 )  # fmt: skip
 OTHER_COLOR = "#bab0ac"
+FILL_COLOR = "#2b6cb0"
+FILL_FIELDS = HEALTH_FIELDS
+FILL_RUNS_SHOWN = 10
+ALERT_MESSAGES_IN_HEADER = 3
 REASON_MEANINGS = {
     "failed/timeout": "no answer within DOWNLOAD_TIMEOUT",
     "failed/dns": "the host name did not resolve",
@@ -94,6 +99,74 @@ REASON_MEANINGS = {
 }
 
 
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class FillRate:
+    """How many of a run's pages of one (site, layout) had each field: a layout whose
+    selectors stopped matching shows as a field filled on fewer pages than before."""
+
+    site: str
+    layout: str
+    pages: int
+    filled: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, doc: object) -> FillRate | None:
+        if not isinstance(doc, dict):
+            return None
+        filled = doc.get("filled")
+        return cls(
+            site=_label(doc.get("site")),
+            layout=_label(doc.get("layout")),
+            pages=_count(doc.get("pages")),
+            filled={str(k): _count(v) for k, v in filled.items()} if isinstance(filled, dict) else {},
+        )
+
+    def percent(self, name: str) -> int | None:
+        """Whole percent, rounded down so that 100% means every page; None without pages."""
+        if self.pages <= 0:
+            return None
+        return self.filled.get(name, 0) * 100 // self.pages
+
+
+@dataclass(frozen=True)
+class HealthAlert:
+    """A drift the run's extraction health check saw (`fill_rate`, `new_layout` or
+    `fallback_share`), with the message it wrote for people."""
+
+    site: str
+    layout: str
+    field: str | None
+    kind: str
+    rate: float | None
+    baseline: float | None
+    pages: int
+    message: str
+
+    @classmethod
+    def from_document(cls, doc: object) -> HealthAlert | None:
+        if not isinstance(doc, dict):
+            return None
+        site, layout, kind = _label(doc.get("site")), _label(doc.get("layout")), _label(doc.get("kind"))
+        name = doc.get("field")
+        name = str(name) if name not in (None, "") else None
+        message = doc.get("message")
+        if not isinstance(message, str) or not message.strip():
+            message = " ".join(part for part in (site, layout, name) if part) + f": {kind}"
+        return cls(
+            site=site,
+            layout=layout,
+            field=name,
+            kind=kind,
+            rate=_fraction(doc.get("rate")),
+            baseline=_fraction(doc.get("baseline")),
+            pages=_count(doc.get("pages")),
+            message=message,
+        )
+
+
 @dataclass(frozen=True)
 class Run:
     """One `crawl_runs` document, with the numbers the report shows."""
@@ -106,6 +179,8 @@ class Run:
     status: str
     finish_reason: str | None
     counts: dict[str, float] = field(default_factory=dict)
+    fill_rates: tuple[FillRate, ...] = ()
+    health_alerts: tuple[HealthAlert, ...] = ()
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Run:
@@ -119,6 +194,8 @@ class Run:
             status=str(doc.get("status") or "unknown"),
             finish_reason=doc.get("finish_reason"),
             counts={str(k): v for k, v in counts.items() if isinstance(v, int | float) and not isinstance(v, bool)},
+            fill_rates=_rows(doc.get("fill_rates"), FillRate.from_document),
+            health_alerts=_rows(doc.get("health_alerts"), HealthAlert.from_document),
         )
 
     def count(self, key: str) -> int:
@@ -150,6 +227,29 @@ class Run:
         if self.started_at is None or self.finished_at is None:
             return None
         return self.finished_at - self.started_at
+
+
+def _rows(value: object, parse: Callable[[object], Row | None]) -> tuple[Row, ...]:
+    """The parsable items of a list field; anything else (absent on old runs, garbled) is none."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(row for row in map(parse, value) if row is not None)
+
+
+def _label(value: object) -> str:
+    return str(value) if value not in (None, "") else "(none)"
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0
+    return max(0, int(value))
+
+
+def _fraction(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -283,6 +383,32 @@ def time_buckets(runs: Iterable[Run], since: datetime, until: datetime) -> list[
     return buckets
 
 
+def pooled(rows: Iterable[FillRate]) -> FillRate | None:
+    """Rows of one (site, layout) as one, pages and filled counts summed: a rate over
+    several runs weighs each page the same, whatever the run's size."""
+    rows = list(rows)
+    if not rows:
+        return None
+    filled: Counter[str] = Counter()
+    for row in rows:
+        filled.update(row.filled)
+    return FillRate(rows[0].site, rows[0].layout, sum(row.pages for row in rows), dict(filled))
+
+
+def fill_rate_of(runs: Iterable[Run], site: str, layout: str) -> FillRate | None:
+    """What these runs read with one (site, layout), None if they read nothing with it."""
+    return pooled(row for run in runs for row in run.fill_rates if (row.site, row.layout) == (site, layout))
+
+
+def site_layouts(runs: Iterable[Run]) -> dict[str, list[str]]:
+    """The layouts each site's pages were read with, sites and layouts sorted."""
+    seen: dict[str, set[str]] = {}
+    for run in runs:
+        for row in run.fill_rates:
+            seen.setdefault(row.site, set()).add(row.layout)
+    return {site: sorted(layouts) for site, layouts in sorted(seen.items())}
+
+
 def window_days(data: ReportData) -> list[str]:
     """The `date_path` days of the window, oldest first, with the days that have data."""
     first = data.since.astimezone(PARIS).date()
@@ -319,6 +445,7 @@ def render(data: ReportData) -> str:
         _header(data),
         _runs_section(data),
         _failures_section(data),
+        _health_section(data),
         _articles_section(data),
         _freshness_section(data),
     ]
@@ -372,8 +499,25 @@ def _header(data: ReportData) -> str:
 window: the last {plural(data.days, "day")} (since {when(data.since)}) · all times UTC</p>
 <div class="status {state}" id="last-run"><strong>{escape(headline)}</strong>
 <span>{detail}</span></div>
+{_health_warning(last)}
 <div class="cards" id="totals">{card_html}</div>
 </header>"""
+
+
+def _health_warning(last: Run | None) -> str:
+    """The last successful run's drifts at the top: a layout whose selectors stopped
+    matching is seen before anyone scrolls down to the panels."""
+    if last is None or not last.health_alerts:
+        return ""
+    alerts = last.health_alerts
+    shown = "; ".join(escape(alert.message) for alert in alerts[:ALERT_MESSAGES_IN_HEADER])
+    rest = len(alerts) - ALERT_MESSAGES_IN_HEADER
+    more = f"; and {number(rest)} more" if rest > 0 else ""
+    return (
+        f'<div class="status warn" id="health-warning"><strong>'
+        f"{plural(len(alerts), 'extraction health alert')} on the last successful run</strong>"
+        f"<span>{shown}{more} (see Extraction health below)</span></div>"
+    )
 
 
 def _runs_section(data: ReportData) -> str:
@@ -461,6 +605,123 @@ def _failures_section(data: ReportData) -> str:
 ({plural(len(reasons), "distinct reason")}).</p>
 {body}
 </section>"""
+
+
+def _health_section(data: ReportData) -> str:
+    measured = [run for run in reversed(data.runs) if run.fill_rates]
+    alerts = _alerts_table(data)
+    if not measured:
+        body = f'{alerts}<p class="empty">No run in the window recorded fill rates.</p>'
+    else:
+        alerts = alerts or '<p class="empty">No extraction health alert in the window.</p>'
+        buckets = time_buckets(measured, data.since, data.generated_at)
+        recent = measured[-FILL_RUNS_SHOWN:]
+        flagged = {
+            (run.run_id, alert.site, alert.layout, alert.field)
+            for run in recent
+            for alert in run.health_alerts
+            if alert.kind == "fill_rate"
+        }
+        panels = "\n".join(
+            f"<h3>{escape(site)}</h3>\n"
+            + "\n".join(_fill_panel(site, layout, measured, recent, buckets, flagged) for layout in layouts)
+            for site, layouts in site_layouts(measured).items()
+        )
+        body = (
+            f"<p>Share of the pages read with each layout where the field was filled "
+            f"(<code>crawl_runs.fill_rates</code>): over the window, with its line per "
+            f"{_period(buckets[0].end - buckets[0].start)}, then per run for the last "
+            f"{plural(len(recent), 'run')} that recorded it, oldest first. Alerts are the drifts each run's "
+            f"health check reported (<code>crawl_runs.health_alerts</code>).</p>\n"
+            f"{alerts}\n{panels}"
+        )
+    return f"""<section id="extraction-health">
+<h2>Extraction health</h2>
+{body}
+</section>"""
+
+
+def _alerts_table(data: ReportData) -> str:
+    """The window's alerts, newest run first, the last successful run's marked as the
+    header marks a failing state; empty without alerts."""
+    latest = data.last_success.run_id if data.last_success else None
+    rows = []
+    for run in data.runs:
+        current = run.run_id == latest
+        opening = '<tr class="current">' if current else "<tr>"
+        badge = ' <span class="badge failed">last successful run</span>' if current else ""
+        rows.extend(
+            f"{opening}<td>{when(run.started_at)}</td>"
+            f"<td><code>{escape(run.run_id)}</code>{badge}</td><td>{escape(alert.kind)}</td>"
+            f"<td>{escape(alert.message)}</td></tr>"
+            for alert in run.health_alerts
+        )
+    if not rows:
+        return ""
+    return (
+        f"<h3>Alerts ({number(len(rows))}, newest run first)</h3>"
+        '<table id="health-alerts"><thead><tr><th>run started</th><th>run</th><th>kind</th><th>message</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _fill_panel(
+    site: str,
+    layout: str,
+    runs: Sequence[Run],
+    recent: Sequence[Run],
+    buckets: Sequence[TimeBucket],
+    flagged: set[tuple[str, str, str, str | None]],
+) -> str:
+    """One (site, layout): a row per field and one for the pages read, the window's
+    rate with its line over time, then a cell per recent run."""
+    window = fill_rate_of(runs, site, layout) or FillRate(site, layout, 0)
+    per_run = [fill_rate_of([run], site, layout) for run in recent]
+    per_bucket = [fill_rate_of(bucket.runs, site, layout) for bucket in buckets]
+    names = [*FILL_FIELDS, *sorted(set(window.filled) - set(FILL_FIELDS))]
+    most_pages = max((rate.pages for rate in per_bucket if rate), default=0) or 1
+    runs_read = sum(1 for run in runs if fill_rate_of([run], site, layout))
+    head = "".join(
+        f'<th class="run" title="{escape(run.run_id)}">{run.started_at:%d %b}<br>{run.started_at:%H:%M}</th>'
+        if run.started_at
+        else f'<th class="run" title="{escape(run.run_id)}">–</th>'
+        for run in recent
+    )
+    pages_line = _sparkline([rate.pages / most_pages if rate else None for rate in per_bucket])
+    rows = [
+        f'<tr class="pages"><td>pages read</td><td class="num">{number(window.pages)}</td><td>{pages_line}</td>'
+        + "".join(f'<td class="num">{number(rate.pages) if rate else "–"}</td>' for rate in per_run)
+        + "</tr>"
+    ]
+    for name in names:
+        line = _sparkline([_share(rate, name) for rate in per_bucket])
+        cells = "".join(
+            _fill_cell(rate, name, (run.run_id, site, layout, name) in flagged)
+            for run, rate in zip(recent, per_run, strict=True)
+        )
+        rows.append(f"<tr><td>{escape(name)}</td>{_fill_cell(window, name)}<td>{line}</td>{cells}</tr>")
+    return (
+        f'<div class="health-panel"><h4><code>{escape(layout)}</code> · {plural(window.pages, "page")} in '
+        f"{plural(runs_read, 'run')}</h4>"
+        f'<div class="table-box"><table class="fill-rates"><thead><tr><th>field</th><th>window</th><th>over time</th>{head}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></div>"
+    )
+
+
+def _share(rate: FillRate | None, name: str) -> float | None:
+    if rate is None or rate.pages <= 0:
+        return None
+    return rate.filled.get(name, 0) / rate.pages
+
+
+def _fill_cell(rate: FillRate | None, name: str, alert: bool = False) -> str:
+    """The rate as text, its cell the redder the emptier the field, outlined when the
+    run's health check raised an alert on it."""
+    percent = rate.percent(name) if rate else None
+    if percent is None:
+        return '<td class="num fill">–</td>'
+    shade = f' style="background:rgba(197,48,48,{min(0.6, (100 - percent) / 100):.2f})"' if percent < 100 else ""
+    return f'<td class="num fill{" alert" if alert else ""}"{shade}>{percent}%</td>'
 
 
 def _articles_section(data: ReportData) -> str:
@@ -641,6 +902,24 @@ def _inline_bar(fraction: float, color: str, width: int = 160) -> str:
     )
 
 
+def _sparkline(fractions: Sequence[float | None], width: int = 168, height: int = 18) -> str:
+    """Fractions (0..1) over time as a line on a 0–100% track. A slot without a value is
+    no measurement rather than a drop, so the line joins the slots on either side."""
+    slot = width / max(1, len(fractions))
+    points = [
+        f"{(index + 0.5) * slot:.1f},{1 + (height - 2) * (1 - min(1.0, fraction)):.1f}"
+        for index, fraction in enumerate(fractions)
+        if fraction is not None
+    ]
+    path = f"M{'L'.join(points)}h0" if points else ""
+    return (
+        f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
+        f'<rect width="{width}" height="{height}" class="track"/>'
+        f'<line x1="0" x2="{width}" y1="1" y2="1" class="grid"/>'
+        f'<path d="{path}" class="line" stroke="{FILL_COLOR}"/></svg>'
+    )
+
+
 def _legend(colors: dict[str, str]) -> str:
     items = "".join(f'<span><i style="background:{color}"></i>{escape(name)}</span>' for name, color in colors.items())
     return f'<div class="legend">{items}</div>'
@@ -687,6 +966,7 @@ code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f1
 .status strong { display: block; font-size: 18px; }
 .status.ok { background: #f0fff4; border-color: #38a169; }
 .status.bad { background: #fff5f5; border-color: #e53e3e; }
+.status.warn { background: #fffaf0; border-color: #dd6b20; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 10px; }
 .card { border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px 12px; }
 .card .label { color: #4a5568; font-size: 12.5px; }
@@ -712,6 +992,15 @@ svg .value { font-size: 11px; fill: #1a202c; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12.5px; margin: 4px 0; }
 .legend i { display: inline-block; width: 11px; height: 11px; margin-right: 5px; vertical-align: -1px; }
 .empty { color: #718096; font-style: italic; }
+tr.current td { background: #fff5f5; }
+.health-panel h4 { font-size: 13.5px; font-weight: 600; margin: 14px 0 2px; }
+table.fill-rates { width: auto; font-size: 12px; }
+table.fill-rates th, table.fill-rates td { padding: 2px 6px; }
+table.fill-rates th.run { font-weight: 500; font-size: 11px; text-align: right; white-space: nowrap; }
+td.fill.alert { outline: 2px solid #c53030; outline-offset: -2px; font-weight: 600; }
+svg.sparkline { display: block; }
+svg .track { fill: #f7fafc; }
+svg .line { fill: none; stroke-width: 1.5; stroke-linecap: round; stroke-linejoin: round; }
 details { margin: 6px 0; }
 """
 

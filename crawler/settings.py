@@ -68,6 +68,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
+    "crawler.monitors.ArticleSchemaPipeline": 150,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
@@ -84,7 +85,13 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # control (an HTTP server running the Python it is sent, with a job file per run).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"crawler.extensions.StatsFile": 500, "crawler.extensions.RunSummary": 510}
+# In this order at the end of a run: fill rates counted, monitors judge, stats written.
+EXTENSIONS = {
+    "crawler.extraction_health.ExtractionHealth": 100,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 200,
+    "crawler.extensions.StatsFile": 500,
+    "crawler.extensions.RunSummary": 510,
+}
 STATS_FILE = os.environ.get("STATS_FILE", "")
 FEED_EXPORTERS = {
     "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
@@ -145,3 +152,49 @@ RETRY_EXCEPTIONS = [
 # When a run exits non-zero (crawler/exitcodes.py): article pages failing above this share.
 ALERT_ERROR_RATE = 0.5
 ALERT_MIN_PAGES = 20
+
+# Monitoring (crawler/monitors.py): Spidermon's validation, coverage and finish-reason
+# monitors, and ours for extraction health (crawler/extraction_health.py, exit 8).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CrawlMonitors"]
+SPIDERMON_VALIDATION_SCHEMAS = ["crawler.article.ITEM_SCHEMA"]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_FALSY = True
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
+SPIDERMON_FIELD_COVERAGE_RULES = {"dict/url": 1.0, "dict/title": 1.0, "dict/published_at": 1.0, "dict/text": 0.8}
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+# Notifications, off until configured here or in the environment.
+SPIDERMON_REPORT_TEMPLATE = "reports/email/monitors/result.jinja"
+SPIDERMON_REPORT_FILENAME = os.environ.get("SPIDERMON_REPORT_FILENAME", "")
+SPIDERMON_SLACK_SENDER_TOKEN = os.environ.get("SPIDERMON_SLACK_SENDER_TOKEN", "")
+SPIDERMON_SLACK_RECIPIENTS = os.environ.get("SPIDERMON_SLACK_RECIPIENTS", "")
+SPIDERMON_SMTP_HOST = os.environ.get("SPIDERMON_SMTP_HOST", "")
+SPIDERMON_SMTP_USER = os.environ.get("SPIDERMON_SMTP_USER", "")
+SPIDERMON_SMTP_PASSWORD = os.environ.get("SPIDERMON_SMTP_PASSWORD", "")
+SPIDERMON_EMAIL_SENDER = os.environ.get("SPIDERMON_EMAIL_SENDER", "")
+SPIDERMON_EMAIL_TO = os.environ.get("SPIDERMON_EMAIL_TO", "")
+SPIDERMON_SENTRY_DSN = os.environ.get("SPIDERMON_SENTRY_DSN", "")
+SPIDERMON_SMTP_PORT = int(os.environ.get("SPIDERMON_SMTP_PORT", "25"))
+SPIDERMON_SLACK_SENDER_NAME = os.environ.get("SPIDERMON_SLACK_SENDER_NAME", BOT_NAME)
+SPIDERMON_SENTRY_PROJECT_NAME = os.environ.get("SPIDERMON_SENTRY_PROJECT_NAME", BOT_NAME)
+
+HEALTH_ENABLED = True
+HEALTH_BASELINE_RUNS = 5  # finished runs without alerts the fill rates are compared with
+HEALTH_MIN_PAGES = 20  # pages a layout needs, in this run and in the baseline, to be judged
+HEALTH_MAX_FILL_DROP = 0.3  # a fill rate this far below its baseline is an alert (0.98 -> 0.68)
+HEALTH_USUALLY_FILLED = 0.9  # an item missing a field its layout fills this often is quarantined
+HEALTH_FALLBACK_LAYOUTS = ["GenericArticlePage"]
+QUARANTINE_REASONS = [
+    "no_title",
+    "empty_body",
+    "unparsable_html",
+    "client_rendered",
+    "page_object_error",
+    "extraction_crashed",
+    "extraction_timeout",
+]
+QUARANTINE_MAX_PAGES = 50  # per run
+QUARANTINE_MAX_BYTES = 20 * 1024 * 1024  # per run
+QUARANTINE_KEEP_DAYS = 14

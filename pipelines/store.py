@@ -600,6 +600,8 @@ class StorePipeline:
                         "finish_reason": reason,
                         "status": "failed" if unsaved else RUN_STATUS.get(reason, "failed"),
                         "counts": _counts(self.stats.get_stats()),
+                        "fill_rates": self.stats.get_value("health/fill_rates", []),
+                        "health_alerts": self.stats.get_value("health/alerts", []),
                     }
                 },
             )

@@ -26,6 +26,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import discovery, exitcodes
+from crawler.extraction_health import LAYOUT_META, PAGE_UNREAD
 from crawler.failures import failure_reason
 from crawler.normalize import canonical_url, paris_day, parse_datetime
 from crawler.page_reader import PageObjectError, PageReader
@@ -303,6 +304,7 @@ class FranceinfoSpider(Spider):
         except PageObjectError as error:
             self.crawler.stats.inc_value("dropped/page_object_error")
             logger.error("dropped/page_object_error %s\n%s", response.url, error)
+            self.page_unread(response, "page_object_error")
             return []
         except NotAnArticle as error:
             if error.reason == "client_rendered" and not response.meta.get("playwright"):
@@ -310,7 +312,9 @@ class FranceinfoSpider(Spider):
                 if rendered is not None:
                     return [rendered]
             self.count(f"dropped/{error.reason}", response.url, error.detail)
+            self.page_unread(response, error.reason)
             return []
+        response.meta[LAYOUT_META] = item.pop("page_layout", None)
         if self.already_parsed(landed):  # again: another copy may have been read meanwhile
             return []
         item["fetched_at"] = datetime.now(UTC)
@@ -378,6 +382,10 @@ class FranceinfoSpider(Spider):
         self.count(f"{scope}/{reason}", request.url, failure.getErrorMessage())
         if request.meta.get("discovery"):
             self.note_discovery_failure(request.meta.get("source", "?"), reason, request.url)
+
+    def page_unread(self, response: Response, reason: str) -> None:
+        """Tell extraction health (which may quarantine it) of a page not read."""
+        self.crawler.signals.send_catch_log(PAGE_UNREAD, response=response, reason=reason)
 
     def count(self, key: str, url: str, detail: str = "") -> None:
         """Every page the crawl gives up on: a stat under its reason and one log line."""

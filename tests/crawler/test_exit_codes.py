@@ -43,8 +43,11 @@ def stats(**values: int) -> dict:
         ),
         (stats(discovered__urls=3, failed__connection_refused=3), exitcodes.NOTHING_PARSED),  # urls=: no discovery
         (stats(failed__discovery__timeout=1, finish_reason="closespider_timeout"), exitcodes.TIMED_OUT),
+        ({**stats(discovered__sitemap=40, articles__parsed=40), "health/alerts": [{"field": "lead"}]}, exitcodes.EXTRACTION_DRIFT),
+        ({**stats(discovered__sitemap=40, articles__parsed=40), "health/alerts": []}, exitcodes.OK),
+        ({**stats(discovered__sitemap=40), "health/alerts": [{"field": "lead"}]}, exitcodes.NOTHING_PARSED),
     ],
-)
+)  # fmt: skip
 def test_exit_status_of_a_run(run: dict, code: int) -> None:
     assert exitcodes.for_run(run, Settings({"ALERT_ERROR_RATE": 0.5, "ALERT_MIN_PAGES": 20})) == code
 

@@ -64,6 +64,7 @@ def test_a_recent_run_without_new_articles_is_healthy() -> None:
         (Observation("run-1", NOW - timedelta(minutes=30), []), "finished 30 min ago (at 2026-11-25 11:30 UTC; limit 30 min)"),
         (Observation("run-1", NOW - timedelta(hours=3, minutes=5), [1]), "finished 3 h 05 min ago"),
         (Observation("run-1", NOW, [7200, 7200, 60]), "the median freshness lag of the 3 articles first seen in the last 30 min is 2 h 00 min (limit 2 h 00 min)"),
+        (Observation("run-1", NOW, [60], ("franceinfo FranceinfoArticlePage lead: filled on 40% of 25 pages", "b", "c")), "extraction drift in the last run run-1: franceinfo FranceinfoArticlePage lead: filled on 40% of 25 pages (and 2 more alerts)"),
     ],
 )  # fmt: skip
 def test_unhealthy_verdicts_say_why(observation: Observation, expected: str) -> None:

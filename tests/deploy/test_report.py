@@ -16,7 +16,10 @@ import pymongo
 import pytest
 
 from crawler.report import (
+    FILL_FIELDS,
     LAG_BUCKETS,
+    FillRate,
+    HealthAlert,
     ReportData,
     Run,
     failure_reasons,
@@ -48,6 +51,23 @@ def run(minutes_ago: float, status: str = "finished", **counts: int) -> Run:
         finish_reason=None if status == "running" else "finished" if status == "finished" else "closespider_timeout",
         counts={key.replace("__", "/"): value for key, value in counts.items()},
     )
+
+
+LEAD_ALERT = HealthAlert(
+    site="franceinfo",
+    layout="FranceinfoArticlePage",
+    field="lead",
+    kind="fill_rate",
+    rate=0.4,
+    baseline=0.98,
+    pages=25,
+    message="franceinfo FranceinfoArticlePage lead: filled on 40% of 25 pages, 98% over the previous 5 runs",
+)
+
+
+def fill(layout: str, pages: int, site: str = "franceinfo", **filled: int) -> FillRate:
+    """Every field filled on every page unless said otherwise."""
+    return FillRate(site, layout, pages, {name: filled.get(name, pages) for name in FILL_FIELDS})
 
 
 def sample(**changes: object) -> ReportData:
@@ -124,7 +144,12 @@ def test_the_page_shows_the_numbers_as_text_next_to_the_charts() -> None:
 
 
 def test_the_page_is_self_contained_and_escapes_what_it_prints() -> None:
-    hostile = replace(run(1, status="failed"), finish_reason="<script>alert(1)</script>")
+    hostile = replace(
+        run(1, status="failed"),
+        finish_reason="<script>alert(1)</script>",
+        fill_rates=(fill("<b>x</b>", 1, site="<b>x</b>"),),
+        health_alerts=(replace(LEAD_ALERT, kind="<b>x</b>", message="<script>alert(2)</script>"),),
+    )
     page = render(sample(runs=[hostile], section_days={"2026/11/25": {"<b>x</b>": 1}}))
     assert "<script" not in page and "&lt;script&gt;" in page
     assert "<b>x</b>" not in page
@@ -139,6 +164,117 @@ def test_an_empty_database_still_gives_a_page() -> None:
     assert page.count('class="chart"') == 4
 
 
+def measured(
+    last_alerts: tuple[HealthAlert, ...] = (LEAD_ALERT,), older_alerts: tuple[HealthAlert, ...] = ()
+) -> ReportData:
+    """`sample` whose two latest runs read pages: franceinfo's lead drops from 40 of 40
+    pages to 10 of 25, lemonde is read by the older run only, the oldest run predates
+    fill rates."""
+    last, older, oldest = sample().runs
+    last = replace(
+        last,
+        fill_rates=(fill("FranceinfoArticlePage", 25, lead=10), fill("GenericArticlePage", 2, images=1)),
+        health_alerts=last_alerts,
+    )
+    older = replace(
+        older,
+        fill_rates=(fill("FranceinfoArticlePage", 40), fill("GenericArticlePage", 3, site="lemonde")),
+        health_alerts=older_alerts,
+    )
+    return sample(runs=[last, older, oldest], last_success=last)
+
+
+def health_section(page: str) -> str:
+    start = page.index('<section id="extraction-health">')
+    return page[start : page.index("</section>", start)]
+
+
+def panel_rows(page: str, site: str, layout: str) -> dict[str, list[str]]:
+    """The text cells of one panel's rows by their first cell (the sparkline cell has none)."""
+    block = health_section(page).split(f"<h3>{site}</h3>", 1)[1].split("<h3>", 1)[0]
+    panel = block.split(f'<div class="health-panel"><h4><code>{layout}</code>', 1)[1].split("</table>", 1)[0]
+    rows = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in panel.split("<tr")[2:]]
+    return {cells[0]: cells[1:] for cells in rows}
+
+
+def test_a_run_document_with_missing_or_garbled_health_fields_still_reads() -> None:
+    old = Run.from_document({"run_id": "old", "counts": {"store/new": 1}})
+    assert (old.fill_rates, old.health_alerts) == ((), ())
+    wrong_types = Run.from_document({"run_id": "w", "fill_rates": {"site": "franceinfo"}, "health_alerts": "drift"})
+    assert (wrong_types.fill_rates, wrong_types.health_alerts) == ((), ())
+    garbled = Run.from_document(
+        {
+            "run_id": "g",
+            "fill_rates": [
+                None,
+                3,
+                {"site": "franceinfo", "layout": "FranceinfoArticlePage", "pages": 4.0,
+                 "filled": {"title": 4, "lead": True, "images": -2, "authors": float("nan"), "section": "x"}},
+                {"pages": "40", "filled": ["title"]},
+            ],
+            "health_alerts": [[], {"kind": "new_layout", "site": "franceinfo", "layout": "X", "rate": "high"}],
+        }
+    )  # fmt: skip
+    assert garbled.fill_rates == (
+        FillRate(
+            "franceinfo", "FranceinfoArticlePage", 4, {"title": 4, "lead": 0, "images": 0, "authors": 0, "section": 0}
+        ),
+        FillRate("(none)", "(none)", 0, {}),
+    )
+    assert garbled.health_alerts == (
+        HealthAlert("franceinfo", "X", None, "new_layout", None, None, 0, "franceinfo X: new_layout"),
+    )
+    assert garbled.fill_rates[1].percent("title") is None
+    assert "<h4><code>FranceinfoArticlePage</code> · 4 pages in 1 run</h4>" in render(sample(runs=[garbled]))
+
+
+def test_extraction_health_has_a_panel_per_site_and_layout_with_the_rates_as_text() -> None:
+    page = render(measured())
+    headings = re.findall(r"<h3>([^<(]+)</h3>|<h4><code>([^<]+)</code>", health_section(page))
+    assert headings == [
+        ("franceinfo", ""), ("", "FranceinfoArticlePage"), ("", "GenericArticlePage"),
+        ("lemonde", ""), ("", "GenericArticlePage"),
+    ]  # fmt: skip
+    rows = panel_rows(page, "franceinfo", "FranceinfoArticlePage")
+    assert list(rows) == ["pages read", *FILL_FIELDS]
+    assert rows["pages read"] == ["65", "40", "25"], "the window, then the runs oldest first"
+    assert rows["lead"] == ["76%", "100%", "40%"] and rows["title"] == ["100%", "100%", "100%"]
+    assert panel_rows(page, "lemonde", "GenericArticlePage")["pages read"] == ["3", "3", "–"]
+    assert panel_rows(page, "franceinfo", "GenericArticlePage")["images"] == ["50%", "–", "50%"]
+    assert '<td class="num fill alert" style="background:rgba(197,48,48,0.60)">40%</td>' in page
+    assert '<td class="num fill">100%</td>' in page, "a full field is not shaded"
+
+
+def test_the_alerts_of_the_window_are_listed_the_last_runs_first_and_marked() -> None:
+    new_layout = HealthAlert(
+        "lemonde", "GenericArticlePage", None, "new_layout", None, None, 3, "lemonde: 3 pages read with a new layout"
+    )
+    page = render(measured(older_alerts=(new_layout,)))
+    rows = re.findall(r"<tr( class=\"current\")?><td>([^<]+)</td><td><code>([^<]+)</code>.*?<td>([^<]+)</td></tr>",
+                      health_section(page))  # fmt: skip
+    assert rows == [
+        (' class="current"', "2026-11-25 11:55 UTC", "franceinfo-5", LEAD_ALERT.message),
+        ("", "2026-11-25 10:55 UTC", "franceinfo-65", new_layout.message),
+    ]
+    assert "<h3>Alerts (2, newest run first)</h3>" in page
+
+
+def test_the_header_warns_when_the_last_successful_run_has_alerts() -> None:
+    warning = re.search(r'<div class="status warn" id="health-warning">(.*?)</div>', render(measured()))
+    assert warning, "no warning in the header"
+    assert "1 extraction health alert on the last successful run" in warning[1]
+    assert LEAD_ALERT.message in warning[1]
+    assert 'id="health-warning"' not in render(measured(last_alerts=(), older_alerts=(LEAD_ALERT,)))
+
+
+def test_without_fill_rates_the_health_section_says_so_in_one_line() -> None:
+    section = health_section(render(sample()))
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).strip() == (
+        "Extraction health No run in the window recorded fill rates."
+    )
+    assert "No extraction health alert in the window." in health_section(render(measured(last_alerts=())))
+
+
 @pytest.mark.slow
 def test_gather_reads_runs_sections_and_lags(mongo_db: pymongo.database.Database) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
@@ -146,7 +282,12 @@ def test_gather_reads_runs_sections_and_lags(mongo_db: pymongo.database.Database
     mongo_db.crawl_runs.insert_many(
         [
             {"_id": "a", "run_id": "a", "status": "finished", "started_at": now - timedelta(hours=1),
-             "finished_at": now - timedelta(minutes=50), "counts": {"store/new": 3, "failed/http_404": 1}},
+             "finished_at": now - timedelta(minutes=50), "counts": {"store/new": 3, "failed/http_404": 1},
+             "fill_rates": [{"site": "franceinfo", "layout": "FranceinfoArticlePage", "pages": 25,
+                             "filled": {"title": 25, "lead": 10}}],
+             "health_alerts": [{"site": "franceinfo", "layout": "FranceinfoArticlePage", "field": "lead",
+                                "kind": "fill_rate", "rate": 0.4, "baseline": 0.98, "pages": 25,
+                                "message": LEAD_ALERT.message}]},
             {"_id": "b", "run_id": "b", "status": "failed", "started_at": now - timedelta(minutes=10),
              "finished_at": now - timedelta(minutes=9), "counts": {"store/new": 1}},
             {"_id": "old", "run_id": "old", "status": "finished", "started_at": now - timedelta(days=30),
@@ -164,6 +305,9 @@ def test_gather_reads_runs_sections_and_lags(mongo_db: pymongo.database.Database
     data = gather(mongo_db, days=14, now=now)
     assert [r.run_id for r in data.runs] == ["b", "a"], "the window's runs, newest first"
     assert data.last_success.run_id == "a"
+    assert data.last_success.health_alerts == (LEAD_ALERT,)
+    assert data.runs[1].fill_rates == (FillRate("franceinfo", "FranceinfoArticlePage", 25, {"title": 25, "lead": 10}),)
+    assert (data.runs[0].fill_rates, data.runs[0].health_alerts) == ((), ())
     assert data.section_days == {today: {"monde": 2, "sports": 1}}
     assert sorted(data.lags_s) == [60, 600]
     assert (data.total_articles, data.total_revisions) == (4, 0)
