@@ -22,9 +22,11 @@ from typing import Any
 
 from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import MonitorSuite, monitors
+from spidermon.contrib.scrapy.extensions import Spidermon
 from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor, FinishReasonMonitor, ItemValidationMonitor
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
 
 from crawler import exitcodes
 from crawler.article import json_form
@@ -64,7 +66,14 @@ class ExitStatusMonitor(BaseScrapyMonitor):
     @monitors.name("The run exits 0")
     def test_exit_status(self) -> None:
         status = exitcodes.for_run(self.crawler.stats.get_stats(), self.crawler.settings)
-        self.assertEqual(status, exitcodes.OK, msg=f"the run exits {status}: {exitcodes.MEANINGS.get(status, '?')}")
+        self.assertEqual(status, exitcodes.OK, msg=f"the run exits {status} ({STATUS_NAMES.get(status, '?')})")
+
+
+STATUS_NAMES = {
+    value: name
+    for name, value in vars(exitcodes).items()
+    if name.isupper() and isinstance(value, int) and value in exitcodes.MEANINGS
+}
 
 
 class CrawlMonitors(MonitorSuite):
@@ -83,6 +92,31 @@ class CrawlMonitors(MonitorSuite):
         super().__init__(*args, crawler=crawler, **kwargs)
         if crawler is not None:
             self.add_monitors_failed_actions(configured_actions(crawler.settings))
+
+
+class OneLineMonitorResult(SpiderMonitorResult):
+    """Spidermon's log of the results, with a failed monitor in one line (its
+    message) instead of a traceback: the run's own log line already says why."""
+
+    def write_errors(self) -> None:
+        for status in self.step.error_statuses:
+            for item in self.step.items_for_status(status):
+                why = getattr(item, "reason", None) or str(item.error or "").strip().rsplit("\n", 1)[-1]
+                self.log(f"{item.status} {item.item.name}: {why.splitlines()[0] if why else '?'}", logging.WARNING)
+
+
+class OneLineMonitorRunner(SpiderMonitorRunner):
+    def create_result(self) -> OneLineMonitorResult:
+        return OneLineMonitorResult(self.spider)
+
+
+class CrawlSpidermon(Spidermon):
+    """Spidermon's extension, logging through `OneLineMonitorRunner`."""
+
+    def _run_suites(self, spider: Any, suites: list[Any]) -> None:
+        data = self._generate_data_for_spider(spider)
+        for suite in suites:
+            OneLineMonitorRunner(spider=spider).run(suite, **data)
 
 
 def configured_actions(settings: Any) -> list[type]:

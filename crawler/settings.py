@@ -88,7 +88,7 @@ REMOTE_CONTROL_ENABLED = False
 # In this order at the end of a run: fill rates counted, monitors judge, stats written.
 EXTENSIONS = {
     "crawler.extraction_health.ExtractionHealth": 100,
-    "spidermon.contrib.scrapy.extensions.Spidermon": 200,
+    "crawler.monitors.CrawlSpidermon": 200,
     "crawler.extensions.StatsFile": 500,
     "crawler.extensions.RunSummary": 510,
 }
