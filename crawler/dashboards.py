@@ -17,11 +17,26 @@ from pymongo.database import Database
 
 
 def articles_per_section_per_day(since_day: str) -> list[dict[str, Any]]:
-    """`articles`: how many articles each section published each day (Paris days)."""
+    """`articles`: how many articles each site's sections published each day (Paris
+    days); `site` is the stored `source`."""
     return [
         {"$match": {"date_path": {"$gte": since_day}}},
-        {"$group": {"_id": {"day": "$date_path", "section": "$section"}, "articles": {"$sum": 1}}},
-        {"$sort": {"_id.day": 1, "_id.section": 1}},
+        {
+            "$group": {
+                "_id": {"day": "$date_path", "site": "$source", "section": "$section"},
+                "articles": {"$sum": 1},
+            }
+        },
+        {"$sort": {"_id.day": 1, "_id.site": 1, "_id.section": 1}},
+    ]
+
+
+def articles_per_site_per_day(since_day: str) -> list[dict[str, Any]]:
+    """`articles`: how many articles each site published each day."""
+    return [
+        {"$match": {"date_path": {"$gte": since_day}}},
+        {"$group": {"_id": {"day": "$date_path", "site": "$source"}, "articles": {"$sum": 1}}},
+        {"$sort": {"_id.day": 1, "_id.site": 1}},
     ]
 
 

@@ -1,7 +1,8 @@
 """Reading what a news site publishes for discovery: sitemaps, RSS, section pages.
 
 Pure functions over bytes, so the spider only wires them to requests and the
-tests feed them saved documents. Each returns `Link`s: a URL and the date the
+tests feed them saved documents; which URLs are articles is the site's rule
+(`crawler.sites`). Each returns `Link`s: a URL and the date the
 source gives for it (sitemap `lastmod` or publication date, RSS `pubDate`).
 """
 
@@ -18,12 +19,6 @@ from lxml import etree, html
 from crawler.normalize import parse_datetime
 from crawler.pages.base import css
 
-ARTICLE_PATH = re.compile(r"_\d+\.(?:html|amp)/?$")
-NOT_ARTICLE_PREFIXES = ("/tag/", "/tags/", "/redaction/", "/auteur/", "/esi-block/", "/recherche", "/_")
-SECTION_CARD_LINKS = (
-    "a[class*='card-article'][href], article[class*='card-article'] a[href], "
-    ".card-article-m__link, .card-article-l__link, .card-article-list-s__link"
-)
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
@@ -40,14 +35,6 @@ class Link:
     @property
     def date(self) -> datetime | None:
         return self.lastmod or self.published
-
-
-def is_article_url(url: str, site_hosts: set[str]) -> bool:
-    """An article page of the site: same host, `<slug>_<id>.html`, not a tag/author page."""
-    parts = urlsplit(url)
-    if (parts.hostname or "").lower() not in site_hosts:
-        return False
-    return bool(ARTICLE_PATH.search(parts.path)) and not parts.path.startswith(NOT_ARTICLE_PREFIXES)
 
 
 def _xml_root(body: bytes) -> etree._Element | None:
@@ -145,13 +132,14 @@ def _rss_date(value: str | None) -> datetime | None:
         return parse_datetime(value)
 
 
-def parse_section_page(body: str, url: str) -> tuple[list[Link], str | None]:
-    """Article cards of a section page, and the next page (`<link rel="next">`)."""
+def parse_section_page(body: str, url: str, card_links: str) -> tuple[list[Link], str | None]:
+    """The links a section page's article cards hold (`card_links`: the site's CSS
+    for them), and the next page (`<link rel="next">`)."""
     try:
         root = html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return [], None
-    links = [Link(urljoin(url, a.get("href"))) for a in css(SECTION_CARD_LINKS)(root) if a.get("href")]
+    links = [Link(urljoin(url, a.get("href"))) for a in css(card_links)(root) if a.get("href")]
     next_url = None
     for link in root.iter("link", "a"):
         if (link.get("rel") or "").lower() == "next" and link.get("href"):

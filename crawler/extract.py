@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.normalize import normalize_article
-from crawler.pages import NotAnArticle, site_for
+from crawler.pages import NotAnArticle
 from crawler.pages.base import detect_encoding
+from crawler.sites import site_for
 from pipelines.validate import problems
 
 FUTURE_SKEW = timedelta(minutes=15)  # the crawl's default VALIDATE_FUTURE_SKEW_SECONDS

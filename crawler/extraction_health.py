@@ -198,13 +198,14 @@ def _fallback_pages(rates: FillRates, site: str, thresholds: Thresholds) -> int:
     )
 
 
-def load_baseline(db: Database, spider: str, runs: int, exclude_run: str | None = None) -> Baseline:
-    """The last `runs` finished runs of this spider that read pages and raised no
-    alert: a drifted run never becomes the normal the next runs are held to."""
+def load_baseline(db: Database, site: str, runs: int, exclude_run: str | None = None) -> Baseline:
+    """The last `runs` finished runs of this site (whichever spider ran them) that
+    read pages and raised no alert: a drifted run never becomes the normal the next
+    runs are held to."""
     found: list[dict[str, Any]] = []
     cursor = (
         db["crawl_runs"]
-        .find({"status": "finished", "spider": spider}, {"fill_rates": 1, "health_alerts": 1})
+        .find({"status": "finished", "site": site}, {"fill_rates": 1, "health_alerts": 1})
         .sort("finished_at", DESCENDING)
         .limit(runs * 4)
     )
@@ -258,7 +259,8 @@ class ExtractionHealth:
         try:
             db = client[self.crawler.settings.get("MONGO_DATABASE")]
             run_id = self.stats.get_value("crawl_run/id")
-            self.baseline = load_baseline(db, spider.name, self.baseline_runs, run_id)
+            site = getattr(spider, "site_key", spider.name)
+            self.baseline = load_baseline(db, site, self.baseline_runs, run_id)
         except PyMongoError as error:
             logger.warning("health: no baseline (%s); fill rates are recorded, not compared", short_error(error))
         finally:

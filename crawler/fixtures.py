@@ -24,8 +24,8 @@ from pymongo.errors import PyMongoError
 
 from crawler.article import FIELDS
 from crawler.mongo import connect, redact_uri, short_error
-from crawler.pages import site_for
 from crawler.quarantine import COLLECTION
+from crawler.sites import site_for
 
 TODO = "TODO: as the page shows it"
 

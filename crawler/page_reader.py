@@ -37,7 +37,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from crawler.pages import NotAnArticle, detect_encoding, site_for
+from crawler.pages import NotAnArticle, detect_encoding
+from crawler.sites import site_for
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The spider's `-a` arguments, validated once at start with a precise message.
 
-`scrapy crawl franceinfo -a sources=sitemap,rss -a sections=monde -a since=2020-10-01`
+`scrapy crawl news -a site=lemonde -a sources=sitemap,rss -a sections=international -a since=2020-10-01`
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.normalize import PARIS
+from crawler.sites import Site, site_for, site_named
 
-DEFAULT_BASE_URL = "https://www.francetvinfo.fr"
+DEFAULT_SITE = "franceinfo"
+DEFAULT_BASE_URL = site_named(DEFAULT_SITE).base_url
 SOURCES = ("sitemap", "rss", "sections", "urls")
 DEFAULT_SOURCES = ("sitemap", "rss")
-SECTIONS = (
-    "france", "politique", "societe", "faits-divers", "justice", "monde", "afrique", "ameriques", "europe",
-    "proche-orient", "environnement", "tendances", "entreprises", "marches", "immobilier", "economie", "sports",
-    "foot", "rugby", "f1", "decouverte", "sciences", "sante", "animaux", "bizarre", "culture", "medias", "cinema",
-    "musique", "internet", "elections", "meteo",
-)  # fmt: skip
-_SECTION_NAME = re.compile(r"^[a-z0-9-]+$")
+_SECTION_NAME = re.compile(r"^[a-z0-9_-]+$")
 ARGUMENTS = (
-    "base_url", "sources", "sections", "since", "until", "urls", "url_file", "max_articles", "render_urls",
-    "render_url_file",
+    "site", "base_url", "sources", "sections", "since", "until", "urls", "url_file", "max_articles",
+    "render_urls", "render_url_file",
 )  # fmt: skip
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _NUMERIC_LABEL = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
@@ -40,6 +36,7 @@ class ArgumentError(ValueError):
 
 @dataclass(frozen=True)
 class CrawlArguments:
+    site: Site = field(default_factory=lambda: site_named(DEFAULT_SITE))
     base_url: str = DEFAULT_BASE_URL
     sources: tuple[str, ...] = DEFAULT_SOURCES
     sections: tuple[str, ...] = ()
@@ -51,13 +48,18 @@ class CrawlArguments:
     extra: dict[str, str] = field(default_factory=dict)  # Scrapy's and scrapyd's own (`_job`, …)
 
     @classmethod
-    def parse(cls, arguments: dict[str, str], known_sections: tuple[str, ...] = SECTIONS) -> CrawlArguments:
+    def parse(cls, arguments: dict[str, str], fixed_site: str | None = None) -> CrawlArguments:
         """Validate `-a` values; raise `ArgumentError` on the first bad one. An unknown
         name is an error too: a typo in a crontab (`sourcs=rss`) would otherwise run
-        the defaults without a word. Names starting with `_` are Scrapy's (`_job`)."""
+        the defaults without a word. Names starting with `_` are Scrapy's (`_job`).
+
+        The site is `site=`, else the one owning `base_url`'s host, else the generic
+        one; with neither, franceinfo. A spider for one site (`fixed_site`) takes
+        `base_url=` as a mirror of it (the local replica)."""
         _check_names(arguments)
         args = dict(arguments)
-        base_url = normalize_base_url(args.pop("base_url", DEFAULT_BASE_URL))
+        site = _site(args.pop("site", "").strip().lower(), args.get("base_url"), fixed_site)
+        base_url = normalize_base_url(args.pop("base_url", site.base_url))
         render_urls = _urls(args.pop("render_urls", ""), args.pop("render_url_file", ""), "render_url_file")
         urls = tuple(dict.fromkeys(_urls(args.pop("urls", ""), args.pop("url_file", "")) + render_urls))
         sources = _choices("sources", args.pop("sources", ""), SOURCES) or DEFAULT_SOURCES
@@ -65,13 +67,41 @@ class CrawlArguments:
             sources = ("urls",) if "sources" not in arguments else (*sources, "urls")
         if "urls" in sources and not urls:
             raise ArgumentError("sources=urls needs urls=URL,URL or url_file=PATH")
-        sections = _choices("sections", args.pop("sections", ""), known_sections)
+        sections = _sections(args.pop("sections", ""), site)
         since = _day("since", args.pop("since", ""))
         until = _day("until", args.pop("until", ""), end_of_day=True)
         if since and until and since > until:
             raise ArgumentError(f"since ({since.date()}) is after until ({until.date()})")
         max_articles = _positive_int("max_articles", args.pop("max_articles", ""))
-        return cls(base_url, sources, sections, since, until, urls, max_articles, render_urls, args)
+        if "sections" in sources and not sections and not site.section_pages_for(()):
+            raise ArgumentError(f"sources=sections needs sections=NAME,NAME: {site.key} has no default sections")
+        return cls(site, base_url, sources, sections, since, until, urls, max_articles, render_urls, args)
+
+
+def _site(key: str, base_url: str | None, fixed_site: str | None) -> Site:
+    if fixed_site:
+        if key and key != fixed_site:
+            raise ArgumentError(f"this spider crawls {fixed_site} only; use `scrapy crawl news -a site={key}`")
+        return site_named(fixed_site)
+    if key:
+        try:
+            return site_named(key)
+        except ValueError as error:
+            raise ArgumentError(str(error)) from None
+    if base_url is None:
+        return site_named(DEFAULT_SITE)
+    return site_for(normalize_base_url(base_url))
+
+
+def _sections(value: str, site: Site) -> tuple[str, ...]:
+    """Names from the site's list; for a site with no list, any plain path segment."""
+    if site.sections:
+        return _choices("sections", value, site.sections)
+    chosen = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    bad = [part for part in chosen if not _SECTION_NAME.match(part)]
+    if bad:
+        raise ArgumentError(f"sections: {bad[0]!r} is not a section name (letters, digits, - and _)")
+    return chosen
 
 
 def _check_names(arguments: dict[str, str]) -> None:

@@ -1,15 +1,16 @@
 """When a page goes through Chromium, and how: the only code that sets the
 `playwright` request meta key.
 
-A request is rendered when (1) its URL matches `RENDER_ALWAYS` (live pages, whose
-posts arrive by XHR), (2) the static page object found an empty body with the
+A request is rendered when (1) its URL matches the site's `render_always` or the
+setting `RENDER_ALWAYS` (live pages, whose posts arrive by XHR), (2) the static page object found an empty body with the
 site's client-side markers (once, automatically), or (3) its URL was listed with
 the spider argument `render_urls=` / `render_url_file=`. A page is never rendered
 twice; stats count rendered pages by reason (`render/reason/<reason>`).
 
 Rendering is bounded by settings read by scrapy-playwright (`PLAYWRIGHT_MAX_CONTEXTS`,
 `PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`, `PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT`) and ours:
-it waits for the content selector (`RENDER_WAIT_SELECTOR`, `RENDER_WAIT_TIMEOUT_MS`),
+it waits for the site's content selector (or `RENDER_WAIT_SELECTOR`) for at most
+`RENDER_WAIT_TIMEOUT_MS`,
 never for network idle, and `abort_request` blocks images, media, fonts, styles and
 third-party hosts.
 """
@@ -27,6 +28,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
+
+from crawler.sites.base import Site
 
 #: Meta keys Scrapy sets while fetching: not carried over when a fetched page is
 #: requested again through the browser.
@@ -51,13 +54,14 @@ def abort_request(request) -> bool:
 
 
 class RenderPolicy:
-    def __init__(self, crawler: Crawler, forced_urls: Iterable[str] = ()) -> None:
+    def __init__(self, crawler: Crawler, site: Site, forced_urls: Iterable[str] = ()) -> None:
         settings = crawler.settings
-        self.always = [re.compile(pattern) for pattern in settings.getlist("RENDER_ALWAYS")]
-        self.enabled = settings.getbool("RENDER_ENABLED", True)
-        self.wait_selector = settings.get("RENDER_WAIT_SELECTOR")
-        self.wait_timeout_ms = settings.getint("RENDER_WAIT_TIMEOUT_MS", 15000)
-        self.max_retries = settings.getint("RENDER_RETRY_TIMES", 1)
+        patterns = [*site.render_always, *settings.getlist("RENDER_ALWAYS")]
+        self.always = [re.compile(pattern) for pattern in patterns]
+        self.enabled = settings.getbool("RENDER_ENABLED")
+        self.wait_selector = settings.get("RENDER_WAIT_SELECTOR") or site.render_wait_selector
+        self.wait_timeout_ms = settings.getint("RENDER_WAIT_TIMEOUT_MS")
+        self.max_retries = settings.getint("RENDER_RETRY_TIMES")
         self.forced = set(forced_urls)
         self.crawler = crawler
         self.rendered: set[str] = set()

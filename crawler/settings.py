@@ -48,7 +48,9 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 CLOSESPIDER_TIMEOUT = 45 * 60
 SECTION_MAX_PAGES = 5
-DEFAULT_SECTIONS = ["france", "politique", "societe", "monde", "economie", "sports", "culture", "sciences", "sante"]
+# A run for the latest on a site whose robots.txt names no news sitemap reads the
+# sitemaps it names, for articles of these last days only.
+SITEMAP_LATEST_DAYS = 2.0
 
 # Retries with exponential backoff that honours Retry-After.
 RETRY_ENABLED = True
@@ -139,8 +141,10 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"
 RENDER_ENABLED = True
-RENDER_ALWAYS = [r"/direct-[^/]*_\d+\.html$"]
-RENDER_WAIT_SELECTOR = ".c-body > *, .c-live__posts > *"
+# Which pages need the browser, and what a rendered page waits for, is each site's
+# (`crawler.sites`); these add patterns to, and replace the selector of, any site.
+RENDER_ALWAYS: list[str] = []
+RENDER_WAIT_SELECTOR: str | None = None
 RENDER_WAIT_TIMEOUT_MS = 15_000
 RENDER_RETRY_TIMES = 1
 RETRY_EXCEPTIONS = [

@@ -7,7 +7,7 @@ from typing import Any
 from scrapy import Spider
 
 from crawler.normalize import normalize_article
-from crawler.pages import site_for
+from crawler.sites import site_for
 
 FETCH_FIELDS = ("fetched_at", "source_lastmod", "http_etag", "http_last_modified")
 

@@ -422,6 +422,8 @@ class StorePipeline:
                 "_id": self.run_id,
                 "run_id": self.run_id,
                 "spider": self.crawler.spider.name,
+                "site": getattr(self.crawler.spider, "site_key", self.crawler.spider.name),
+                "base_url": getattr(self.crawler.spider, "base_url", None),
                 "arguments": getattr(self.crawler.spider, "raw_arguments", {}),
                 "started_at": datetime.now(UTC),
                 "finished_at": None,

@@ -48,10 +48,14 @@ class CrawlResult:
 
 
 def crawl_command(
-    tmp_path: Path, *arguments: str, settings: dict[str, str] | None = None, feed: bool = True
+    tmp_path: Path,
+    *arguments: str,
+    settings: dict[str, str] | None = None,
+    feed: bool = True,
+    spider: str = "franceinfo",
 ) -> list[str]:
-    """The `scrapy crawl franceinfo` command line the tests run, stats to tmp_path/stats.json."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "franceinfo"]
+    """The `scrapy crawl franceinfo` (or `spider`) command line the tests run, stats to tmp_path/stats.json."""
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
     if feed:
         command += ["-O", f"{tmp_path / 'items.jsonl'}:jsonl"]
     for argument in arguments:
@@ -78,12 +82,13 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    spider: str = "franceinfo",
 ) -> CrawlResult:
-    """`scrapy crawl franceinfo -a …` in the repo, items to a JSON-lines feed."""
+    """`scrapy crawl franceinfo -a …` (or `spider`) in the repo, items to a JSON-lines feed."""
     feed = tmp_path / "items.jsonl"
     for leftover in (feed, tmp_path / "stats.json"):
         leftover.unlink(missing_ok=True)
-    command = crawl_command(tmp_path, *arguments, settings=settings)
+    command = crawl_command(tmp_path, *arguments, settings=settings, spider=spider)
     environment = {**os.environ, "STORE_ENABLED": "0", **(env or {})}
     process = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout)
     items = [json.loads(line) for line in feed.read_text().splitlines()] if feed.exists() else []

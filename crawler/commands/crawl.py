@@ -79,10 +79,9 @@ class Command(ScrapyCrawl):
         if not self.settings.getbool("RUN_LOCK_ENABLED", True):
             client.close()
             return None
-        site = normalize_base_url(spider_args.get("base_url", DEFAULT_BASE_URL))
         lock = RunLock(
             client[self.settings.get("MONGO_DATABASE")]["crawl_locks"],
-            name=f"{spider_name}@{site}",
+            name=self.run_lock_name(spider_name, spider_args),
             owner=self.settings.get("CRAWL_RUN_ID"),
             stale_after=timedelta(seconds=self.settings.getfloat("RUN_LOCK_STALE_SECONDS")),
         )
@@ -95,6 +94,18 @@ class Command(ScrapyCrawl):
             )
         lock.start_heartbeat()
         return lock
+
+    def run_lock_name(self, spider_name: str, spider_args: dict[str, str]) -> str:
+        """What the run writes to: the spider's `run_lock_name` (`<site>@<base_url>`),
+        else `<spider>@<base_url>`."""
+        try:
+            spider_class = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            spider_class = None
+        named = getattr(spider_class, "run_lock_name", None)
+        if named is not None:
+            return named(dict(spider_args))
+        return f"{spider_name}@{normalize_base_url(spider_args.get('base_url', DEFAULT_BASE_URL))}"
 
 
 def clear_finished_jobdir(settings: Any, finish_reason: str | None) -> None:

@@ -216,11 +216,12 @@ class HtmlPage:
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
-        """`<meta>` values by name or property (lower-case); repeated keys keep every value."""
+        """`<meta>` values by name or property (lower-case); repeated keys keep every value.
+        Some pages write `value=` where `content=` belongs: it is read too."""
         values: dict[str, list[str]] = {}
         for element in self.tree.iter("meta"):
             key = (element.get("property") or element.get("name") or element.get("itemprop") or "").lower()
-            content = element.get("content")
+            content = element.get("content", element.get("value"))
             if key and content is not None:
                 values.setdefault(key, []).append(content)
         return values

@@ -4,7 +4,7 @@
 `FranceinfoVideoPage` override what differs on live and video pages;
 `Franceinfo2013Page` reads the old template. `choose_page` looks at the page and
 picks one. Selectors are named class attributes so a template change is a
-one-line edit; `SELECTORS.md`-style notes live in `FRANCEINFO.md` at the repo root.
+one-line edit; how the site publishes is in `docs/FRANCEINFO.md`.
 """
 
 from __future__ import annotations

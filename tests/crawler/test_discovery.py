@@ -5,17 +5,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler import settings
 from crawler.discovery import (
-    is_article_url,
     parse_rss,
     parse_section_page,
     parse_sitemap,
     robots_sitemaps,
     sitemap_day,
 )
+from crawler.sites.franceinfo import SITE
 
 HOSTS = {"www.francetvinfo.fr"}
+
+
+def is_article_url(url: str, hosts: set[str]) -> bool:
+    return SITE.is_article_url(url, hosts)
+
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
@@ -69,7 +73,7 @@ def test_section_page_gives_article_cards_and_next_page() -> None:
     <article class="card-article-majeure"><a class="card-article-m__link" href="/monde/europe/a_7700001.html">A</a></article>
     <a class="card-article-list-s__link" href="/monde/b_7700002.html">B</a>
     <a href="/tag/ukraine/">Ukraine</a><a href="https://autre-site.example/c_1.html">Ailleurs</a></body></html>"""
-    links, next_url = parse_section_page(html, "https://www.francetvinfo.fr/monde/")
+    links, next_url = parse_section_page(html, "https://www.francetvinfo.fr/monde/", SITE.section_links)
     assert [link.url for link in links] == [
         "https://www.francetvinfo.fr/monde/europe/a_7700001.html",
         "https://www.francetvinfo.fr/monde/b_7700002.html",
@@ -113,9 +117,9 @@ def test_a_live_page_of_the_real_site_is_an_article_sent_to_the_browser() -> Non
     "DIRECT." page, _6143256 (not in the excerpt; the slug here is illustrative)."""
     live = "https://www.francetvinfo.fr/monde/proche-orient/israel-palestine/direct-guerre-entre-israel-et-le-hamas_6143256.html"
     assert is_article_url(live, HOSTS)
-    assert any(re.search(pattern, urlsplit(live).path) for pattern in settings.RENDER_ALWAYS)
+    assert any(re.search(pattern, urlsplit(live).path) for pattern in SITE.render_always)
     for link in parse_sitemap(REAL_NEWS_SITEMAP.read_bytes())[1]:
-        assert not any(re.search(pattern, urlsplit(link.url).path) for pattern in settings.RENDER_ALWAYS), link.url
+        assert not any(re.search(pattern, urlsplit(link.url).path) for pattern in SITE.render_always), link.url
 
 
 def test_robots_txt_sitemap_lines_in_order_resolved_and_once() -> None:

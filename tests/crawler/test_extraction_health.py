@@ -95,6 +95,7 @@ def run_document(run_id: str, minutes_ago: int, fill: FillRates, **fields) -> di
         "_id": run_id,
         "run_id": run_id,
         "spider": "franceinfo",
+        "site": "franceinfo",
         "status": "finished",
         "finished_at": finished,
         "fill_rates": fill.rows(),
@@ -107,10 +108,10 @@ def test_the_baseline_is_the_last_finished_runs_without_alerts(mongo_db: Databas
     mongo_db["crawl_runs"].insert_many(
         [
             run_document("old", 60, rates(30, {"lead": 30})),  # beyond the last 2 runs
-            run_document("ok-1", 50, rates(30)),
+            run_document("ok-1", 50, rates(30), spider="news"),  # `news -a site=franceinfo` counts
             run_document("alerted", 40, rates(30, {"lead": 30}), health_alerts=[{"field": "lead"}]),
             run_document("failed", 35, rates(30, {"lead": 30}), status="failed"),
-            run_document("other", 32, rates(30, {"lead": 30}), spider="other"),
+            run_document("other", 32, rates(30, {"lead": 30}), site="lemonde"),
             run_document("empty", 31, FillRates()),
             run_document("ok-2", 30, rates(30, {"lead": 3})),
             run_document("current", 1, rates(30, {"lead": 30})),

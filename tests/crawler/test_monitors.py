@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from crawler import settings as project_settings
 from crawler.monitors import ArticleSchemaPipeline, configured_actions
 from crawler.normalize import normalize_article
-from crawler.pages import page_for
+from crawler.sites import page_for
 from tests.pages.test_fixture_pages import CASES, load_case
 
 

@@ -97,7 +97,7 @@ def test_an_unknown_argument_is_named_with_the_known_ones() -> None:
         CrawlArguments.parse({"sourcs": "rss"})
     message = str(raised.value)
     assert message.startswith("unknown argument 'sourcs' (did you mean sources?)")
-    assert "known arguments: base_url, sources, sections, since, until, urls, url_file" in message
+    assert "known arguments: site, base_url, sources, sections, since, until, urls, url_file" in message
     assert "\n" not in message
 
 

@@ -4,6 +4,8 @@ against the replica's client-rendered pages."""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,24 +41,33 @@ def truth(replica: ReplicaServer) -> dict:
         return json.load(response)
 
 
-def browser_pids() -> set[int]:
-    """Chromium processes started by Playwright (they carry its profile directory)."""
+def browser_pids(scratch: Path) -> set[int]:
+    """Chromium processes Playwright started with its profile under `scratch`: the
+    crawl's own, not those of anything else running on the machine."""
     found = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if PROFILE_MARKER in cmdline.read_bytes().decode(errors="replace"):
-                found.add(int(cmdline.parent.name))
+            line = cmdline.read_bytes().decode(errors="replace")
         except OSError:
             continue
+        if PROFILE_MARKER in line and str(scratch) in line:
+            found.add(int(cmdline.parent.name))
     return found
 
 
 @pytest.fixture
-def no_browser_left() -> Iterator[None]:
-    """After the test's crawl, none of the browser processes it started survive."""
-    before = browser_pids()
-    yield
-    assert browser_pids() - before == set(), "a Chromium process outlived the crawl"
+def no_browser_left(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """After the test's crawl, none of the browser processes it started survive.
+    The crawl's temporary directory (where Playwright puts the browser profile) is
+    the test's own, so the check counts this crawl's browsers only. It is short:
+    Chromium's socket in the profile must fit a Unix socket path (108 bytes)."""
+    scratch = Path(tempfile.mkdtemp(prefix="render-"))
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    try:
+        yield
+        assert browser_pids(scratch) == set(), "a Chromium process outlived the crawl"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.mark.usefixtures("no_browser_left")

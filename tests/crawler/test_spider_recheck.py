@@ -8,10 +8,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import discovery
-from crawler.spiders.franceinfo import FranceinfoSpider
+from crawler import settings as project_settings
+from crawler.spiders.news import FranceinfoSpider
 
 BASE = "https://www.francetvinfo.fr"
 URL = BASE + "/monde/europe/un-article_7600100.html"
@@ -19,7 +21,9 @@ EDITED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def spider() -> FranceinfoSpider:
-    crawler = get_crawler(FranceinfoSpider)
+    settings = Settings()
+    settings.setmodule(project_settings)
+    crawler = get_crawler(FranceinfoSpider, {**settings.copy_to_dict(), "TWISTED_REACTOR_ENABLED": False})
     return FranceinfoSpider.from_crawler(crawler)
 
 

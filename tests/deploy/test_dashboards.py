@@ -21,10 +21,15 @@ def db(crawled: CrawledDatabase):
     client.close()
 
 
-def test_articles_per_section_per_day(db) -> None:
+def test_articles_per_site_and_section_per_day(db) -> None:
     rows = list(db.articles.aggregate(dashboards.articles_per_section_per_day("2000/01/01")))
-    expected = Counter((d["date_path"], d["section"]) for d in db.articles.find({}, {"date_path": 1, "section": 1}))
-    assert {(r["_id"]["day"], r["_id"]["section"]): r["articles"] for r in rows} == expected
+    docs = list(db.articles.find({}, {"date_path": 1, "source": 1, "section": 1}))
+    expected = Counter((d["date_path"], d["source"], d["section"]) for d in docs)
+    assert {(r["_id"]["day"], r["_id"]["site"], r["_id"]["section"]): r["articles"] for r in rows} == expected
+    per_site = list(db.articles.aggregate(dashboards.articles_per_site_per_day("2000/01/01")))
+    assert {(r["_id"]["day"], r["_id"]["site"]): r["articles"] for r in per_site} == Counter(
+        (d["date_path"], d["source"]) for d in docs
+    )
     assert sum(r["articles"] for r in rows) == db.articles.count_documents({})
 
 

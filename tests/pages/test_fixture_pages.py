@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import dumps_article, extract_article
-from crawler.pages import page_for
+from crawler.sites import page_for
 
 PAGES = Path(__file__).parent
 # Other sites' real pages are read by the generic page object, exact only where the

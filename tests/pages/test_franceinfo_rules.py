@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.pages import NotAnArticle, page_for, site_for
+from crawler.pages import NotAnArticle
 from crawler.pages.franceinfo import Franceinfo2013Page, Franceinfo2013VideoPage, FranceinfoArticlePage
 from crawler.pages.generic import GenericArticlePage
+from crawler.sites import page_for, site_for
 
 URL = "https://www.francetvinfo.fr/societe/un-sujet_7700000.html"
 
@@ -187,8 +188,9 @@ def test_registry_picks_the_site_by_host_or_key() -> None:
     assert site_for("https://www.franceinfo.fr/a_1.html").key == "franceinfo"
     assert site_for("http://127.0.0.1:8765/monde/a_1.html", "franceinfo").key == "franceinfo"
     assert site_for("https://www.journal-exemple.fr/a").key == "generic"
-    with pytest.raises(ValueError, match="unknown site 'lemonde'"):
-        site_for(URL, "lemonde")
+    assert site_for("https://www.lemonde.fr/a").key == "lemonde"
+    with pytest.raises(ValueError, match="unknown site 'lequipe'"):
+        site_for(URL, "lequipe")
 
 
 def test_franceinfo_never_falls_back_to_the_generic_page() -> None:

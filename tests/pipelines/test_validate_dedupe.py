@@ -75,7 +75,7 @@ def test_the_same_key_twice_in_a_run_is_a_duplicate() -> None:
 
 
 def test_normalize_pipeline_turns_a_raw_article_into_the_document() -> None:
-    from crawler.pages import page_for
+    from crawler.sites import page_for
 
     meta = json.loads((CASE / "meta.json").read_text())
     raw = page_for(meta["url"], (CASE / "input.html").read_text()).to_item()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.pages import page_for
+from crawler.sites import page_for
 from replica import ReplicaServer, ReplicaSite
 from tests.replica.client import fetch, get_json, post_json
 

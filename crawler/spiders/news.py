@@ -1,8 +1,13 @@
-"""`scrapy crawl franceinfo`: find franceinfo article pages and fetch each once.
+"""`scrapy crawl news -a site=KEY`: find a news site's article pages and fetch each once.
 
-The spider only decides what to fetch. Discovery documents are read by
-`crawler.discovery`, article pages by the page objects of `crawler.pages`; items
-leave as raw articles for the pipelines (normalize, validate, deduplicate, store).
+`scrapy crawl news -a base_url=https://example.fr` crawls a site with no file in
+`crawler.sites` (robots.txt, the sitemaps it names, the generic page object);
+`scrapy crawl franceinfo` is `news -a site=franceinfo`, for the crontabs that name it.
+
+The spider only decides what to fetch. What a site publishes where is its
+`crawler.sites` file; discovery documents are read by `crawler.discovery`, article
+pages by the site's page objects; items leave as raw articles for the pipelines
+(normalize, validate, deduplicate, store).
 
 Requests bypass Scrapy's persistent dupefilter (`dont_filter`): the spider
 deduplicates canonical URLs itself within a run, and the store (through
@@ -30,7 +35,7 @@ from crawler.extraction_health import LAYOUT_META, PAGE_UNREAD
 from crawler.failures import failure_reason
 from crawler.normalize import canonical_url, paris_day, parse_datetime
 from crawler.page_reader import PageObjectError, PageReader
-from crawler.pages import NotAnArticle, site_for
+from crawler.pages import NotAnArticle
 from crawler.params import ArgumentError, CrawlArguments
 from crawler.render import RenderPolicy
 
@@ -39,16 +44,17 @@ logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class FranceinfoSpider(Spider):
-    name = "franceinfo"
-    site_key = "franceinfo"
+class NewsSpider(Spider):
+    name = "news"
+    fixed_site: str | None = None  # a spider for one site only (`franceinfo`)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         arguments = {key: str(value) for key, value in kwargs.items() if key not in ("_job",)}
-        self.arguments = CrawlArguments.parse(arguments)
+        self.arguments = CrawlArguments.parse(arguments, fixed_site=self.fixed_site)
         super().__init__(*args, name=self.name)
         self.raw_arguments = arguments
-        self.site = site_for(self.arguments.base_url, self.site_key)
+        self.site = self.arguments.site
+        self.site_key = self.site.key
         self.base_url = self.arguments.base_url
         base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.site_hosts = {base_host, *self.site.hosts}
@@ -66,11 +72,15 @@ class FranceinfoSpider(Spider):
         self.discovery_failed_urls: dict[str, str] = {}  # source -> one URL that failed
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FranceinfoSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        slots = spider.site.download_slots(spider.base_url)
+        if slots:  # settings are not frozen yet; a `DOWNLOAD_SLOTS` given by the user wins
+            crawler.settings.set("DOWNLOAD_SLOTS", {**slots, **crawler.settings.getdict("DOWNLOAD_SLOTS")}, "spider")
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES")
+        spider.latest_since = datetime.now(UTC) - timedelta(days=crawler.settings.getfloat("SITEMAP_LATEST_DAYS"))
         forced = [canonical_url(url, host_aliases=spider.site.host_aliases) for url in spider.arguments.render_urls]
-        spider.render = RenderPolicy(crawler, forced)
+        spider.render = RenderPolicy(crawler, spider.site, forced)
         spider.page_reader = PageReader(
             crawler.settings.getint("EXTRACT_PROCESSES"), timeout=crawler.settings.getfloat("EXTRACT_TIMEOUT")
         )
@@ -82,16 +92,24 @@ class FranceinfoSpider(Spider):
     def validate_arguments(cls, arguments: dict[str, str]) -> str | None:
         """The one-line error for bad `-a` arguments, or None (used before the crawl starts)."""
         try:
-            CrawlArguments.parse(arguments)
+            CrawlArguments.parse(arguments, fixed_site=cls.fixed_site)
         except ArgumentError as error:
             return str(error)
         return None
 
+    @classmethod
+    def run_lock_name(cls, arguments: dict[str, str]) -> str:
+        """`<site>@<base_url>`: `franceinfo` and `news -a site=franceinfo` on one site
+        write the same articles, so they share one lock."""
+        parsed = CrawlArguments.parse(arguments, fixed_site=cls.fixed_site)
+        return f"{parsed.site.key}@{parsed.base_url}"
+
     async def spider_opened(self, spider: Spider) -> None:
         args = self.arguments
         logger.info(
-            "crawling %s: sources=%s sections=%s since=%s until=%s urls=%d max_articles=%s",
+            "crawling %s (%s): sources=%s sections=%s since=%s until=%s urls=%d max_articles=%s",
             self.base_url,
+            self.site.key,
             ",".join(args.sources),
             ",".join(args.sections) or "all",
             args.since.date() if args.since else "-",
@@ -140,12 +158,11 @@ class FranceinfoSpider(Spider):
             robots = self.discovery_request(self.url("/robots.txt"), self.parse_robots, "sitemap")
             yield robots.replace(errback=self.robots_unread)
         if "rss" in args.sources:
-            feeds = [f"/{section}.rss" for section in args.sections] or ["/titres.rss"]
-            for feed in feeds:
+            for feed in self.site.feeds_for(args.sections):
                 yield self.discovery_request(self.url(feed), self.parse_rss, "rss")
         if "sections" in args.sources:
-            for section in args.sections or self.settings.getlist("DEFAULT_SECTIONS"):
-                request = self.discovery_request(self.url(f"/{section}/"), self.parse_section, "sections")
+            for page in self.site.section_pages_for(args.sections):
+                request = self.discovery_request(self.url(page), self.parse_section, "sections")
                 request.meta["section_page"] = 1
                 yield request
 
@@ -164,11 +181,20 @@ class FranceinfoSpider(Spider):
         yield from self.sitemap_requests([])
 
     def sitemap_requests(self, listed: list[str]) -> Iterator[Request]:
-        """The listed sitemaps this run wants, else the site's usual path for them."""
+        """The listed sitemaps this run wants (news sitemaps for the latest, the others
+        for a dated window), else the site's usual paths for them. A run for the latest
+        on a site whose robots.txt names no news sitemap reads the ones it names, for
+        the last `SITEMAP_LATEST_DAYS` only."""
         windowed = bool(self.arguments.since or self.arguments.until)
-        wanted = [url for url in listed if ("news" in urlsplit(url).path.lower()) != windowed]
-        default = "/sitemap_index.xml" if windowed else "/sitemap_news.xml"
-        for url in wanted or [self.url(default)]:
+        wanted = [url for url in listed if self.site.is_news_sitemap(url) != windowed]
+        if not wanted and listed and not windowed:
+            for url in listed:
+                request = self.discovery_request(url, self.parse_sitemap, "sitemap")
+                request.meta["latest_only"] = True
+                yield request
+            return
+        defaults = self.site.archive_sitemaps if windowed else self.site.news_sitemaps
+        for url in wanted or [self.url(path) for path in defaults]:
             yield self.discovery_request(url, self.parse_sitemap, "sitemap")
 
     def discovery_request(self, url: str, callback: Any, source: str) -> Request:
@@ -181,22 +207,28 @@ class FranceinfoSpider(Spider):
         if kind == "invalid":
             self.discovery_failure("failed/invalid_sitemap", response)
             return
+        latest_only = bool(response.meta.get("latest_only"))
         if kind == "index":
             for link in links:
-                if self.wanted_sitemap(link):
-                    yield self.discovery_request(link.url, self.parse_sitemap, "sitemap")
+                if self.wanted_sitemap(link, latest_only):
+                    request = self.discovery_request(link.url, self.parse_sitemap, "sitemap")
+                    request.meta["latest_only"] = latest_only
+                    yield request
             return
         self.discovery_read(response)
         period = discovery.sitemap_day(response.url)
         day = f"{period[0]:04d}/{period[1]:02d}/{period[2]:02d}" if period and period[2] else None
-        yield from self.article_requests([link for link in links if self.in_window(link.date)], "sitemap", day)
+        since = self.latest_since if latest_only else None
+        listed = [link for link in links if self.in_window(link.date, since)]
+        yield from self.article_requests(listed, "sitemap", day)
 
-    def wanted_sitemap(self, link: discovery.Link) -> bool:
-        """Archive sitemaps that may hold articles of [since, until]; never the news sitemap twice."""
-        if "news" in urlsplit(link.url).path:
-            return not (self.arguments.since or self.arguments.until)
+    def wanted_sitemap(self, link: discovery.Link, latest_only: bool = False) -> bool:
+        """Archive sitemaps that may hold articles of [since, until] (of the last
+        `SITEMAP_LATEST_DAYS` for `latest_only`); never the news sitemap twice."""
+        if self.site.is_news_sitemap(link.url):
+            return latest_only or not (self.arguments.since or self.arguments.until)
         period = discovery.sitemap_day(link.url)
-        since, until = self.arguments.since, self.arguments.until
+        since, until = (self.latest_since, None) if latest_only else (self.arguments.since, self.arguments.until)
         if period:
             year, month, day = period
             first = datetime(year, month, day or 1, tzinfo=UTC)
@@ -204,8 +236,8 @@ class FranceinfoSpider(Spider):
             return (since is None or last >= since - timedelta(days=1)) and (until is None or first <= until)
         return since is None or link.date is None or link.date >= since
 
-    def in_window(self, moment: datetime | None) -> bool:
-        since, until = self.arguments.since, self.arguments.until
+    def in_window(self, moment: datetime | None, latest_since: datetime | None = None) -> bool:
+        since, until = latest_since or self.arguments.since, self.arguments.until
         if moment is None:
             return True
         return (since is None or moment >= since) and (until is None or moment <= until)
@@ -219,7 +251,7 @@ class FranceinfoSpider(Spider):
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
 
     def parse_section(self, response: Response) -> Iterator[Request]:
-        links, next_url = discovery.parse_section_page(response.text, response.url)
+        links, next_url = discovery.parse_section_page(response.text, response.url, self.site.section_links)
         self.discovery_read(response)
         yield from self.article_requests(links, "sections")
         page = response.meta["section_page"]
@@ -235,7 +267,7 @@ class FranceinfoSpider(Spider):
         sitemap's day, else the listed publication date), a hint for store look-ups."""
         for link in links:
             url = canonical_url(link.url, base=self.base_url, host_aliases=self.site.host_aliases)
-            if not discovery.is_article_url(url, self.site_hosts):
+            if not self.site.is_article_url(url, self.site_hosts):
                 self.crawler.stats.inc_value(f"discovered/skipped_not_article/{source}")
                 continue
             if link.lastmod is not None and (url not in self.newest_lastmod or link.lastmod > self.newest_lastmod[url]):
@@ -396,3 +428,10 @@ class FranceinfoSpider(Spider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+class FranceinfoSpider(NewsSpider):
+    """`scrapy crawl franceinfo`: `news -a site=franceinfo`, the name crontabs use."""
+
+    name = "franceinfo"
+    fixed_site = "franceinfo"
