@@ -209,6 +209,11 @@ class NewsSpider(Spider):
             return
         latest_only = bool(response.meta.get("latest_only"))
         if kind == "index":
+            news = [link for link in links if self.site.is_news_sitemap(link.url)]
+            if latest_only and news:  # an index naming the news sitemap: that is the latest
+                for link in news:
+                    yield self.discovery_request(link.url, self.parse_sitemap, "sitemap")
+                return
             for link in links:
                 if self.wanted_sitemap(link, latest_only):
                     request = self.discovery_request(link.url, self.parse_sitemap, "sitemap")
@@ -226,7 +231,7 @@ class NewsSpider(Spider):
         """Archive sitemaps that may hold articles of [since, until] (of the last
         `SITEMAP_LATEST_DAYS` for `latest_only`); never the news sitemap twice."""
         if self.site.is_news_sitemap(link.url):
-            return latest_only or not (self.arguments.since or self.arguments.until)
+            return not (self.arguments.since or self.arguments.until)
         period = discovery.sitemap_day(link.url)
         since, until = (self.latest_since, None) if latest_only else (self.arguments.since, self.arguments.until)
         if period:
