@@ -19,7 +19,7 @@ setup: $(STAMP)
 	PYTHON=$(BIN)/python bash devservers/install.sh
 
 demo: setup
-	$(BIN)/python -m crawler.demo
+	$(BIN)/python -m replica.demo
 
 test: setup lint
 	$(BIN)/python -m pytest

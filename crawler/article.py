@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from scrapy.exceptions import DropItem
+
 DATETIME = {"type": "string", "format": "date-time"}
 STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
@@ -111,3 +113,8 @@ def json_form(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_form(item) for item in value]
     return value
+
+
+class DuplicateInRun(DropItem):
+    """A second copy of an article this run already has (same `url` and `date_path`):
+    dropped without counting it twice anywhere (extraction health counts its first copy)."""

@@ -19,7 +19,7 @@ from crawler.normalize import normalize_article
 from crawler.pages import NotAnArticle
 from crawler.pages.base import detect_encoding
 from crawler.sites import site_for
-from pipelines.validate import problems
+from crawler.validate import problems
 
 FUTURE_SKEW = timedelta(minutes=15)  # the crawl's default VALIDATE_FUTURE_SKEW_SECONDS
 

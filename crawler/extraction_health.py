@@ -28,6 +28,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler.article import DuplicateInRun
 from crawler.mongo import redact_uri, short_error, store_client
 from crawler.quarantine import Quarantine
 
@@ -271,7 +272,7 @@ class ExtractionHealth:
         self._count(item, response)
 
     def item_dropped(self, item: dict[str, Any], response: Response, exception: Exception, spider: Spider) -> None:
-        if str(exception) != "duplicate in this run":  # its first copy was counted
+        if not isinstance(exception, DuplicateInRun):
             self._count(item, response)
 
     def _count(self, item: dict[str, Any], response: Response | None) -> None:

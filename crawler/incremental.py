@@ -30,8 +30,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.mongo import store_client
-from pipelines.store import store_enabled
+from crawler.mongo import store_client, store_enabled
 
 logger = logging.getLogger(__name__)
 

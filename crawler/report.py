@@ -181,6 +181,7 @@ class Run:
     counts: dict[str, float] = field(default_factory=dict)
     fill_rates: tuple[FillRate, ...] = ()
     health_alerts: tuple[HealthAlert, ...] = ()
+    site: str = ""  # the site's key; older runs have none: their spider's name
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Run:
@@ -196,6 +197,7 @@ class Run:
             counts={str(k): v for k, v in counts.items() if isinstance(v, int | float) and not isinstance(v, bool)},
             fill_rates=_rows(doc.get("fill_rates"), FillRate.from_document),
             health_alerts=_rows(doc.get("health_alerts"), HealthAlert.from_document),
+            site=str(doc.get("site") or doc.get("spider") or ""),
         )
 
     def count(self, key: str) -> int:
@@ -286,13 +288,18 @@ def gather(db: Database, days: int, now: datetime | None = None, max_age_minutes
     per_section_day = db["articles"].aggregate(
         [
             {"$match": {"date_path": {"$gte": first_day}}},
-            {"$group": {"_id": {"day": "$date_path", "section": "$section"}, "n": {"$sum": 1}}},
+            {"$group": {"_id": {"day": "$date_path", "site": "$source", "section": "$section"}, "n": {"$sum": 1}}},
         ]
     )
+    rows = list(per_section_day)
+    several_sites = len({row["_id"].get("site") for row in rows}) > 1
     section_days: dict[str, dict[str, int]] = {}
-    for row in per_section_day:
+    for row in rows:
         day, section = row["_id"].get("day"), row["_id"].get("section") or "(none)"
-        section_days.setdefault(str(day), {})[str(section)] = int(row["n"])
+        if several_sites:  # "lemonde · international": a section is a site's
+            section = f"{row['_id'].get('site') or '?'} · {section}"
+        per_day = section_days.setdefault(str(day), {})
+        per_day[str(section)] = per_day.get(str(section), 0) + int(row["n"])
     recent = db["articles"].find({"first_seen_at": {"$gte": since}}, {"freshness_lag_s": 1, "_id": 0})
     lags = [doc["freshness_lag_s"] for doc in recent if isinstance(doc.get("freshness_lag_s"), int | float)]
     return ReportData(
@@ -553,11 +560,12 @@ def _runs_section(data: ReportData) -> str:
     )
     rows = []
     for run in data.runs[:LAST_RUNS_SHOWN]:
-        arguments = " ".join(f"{k}={v}" for k, v in sorted(run.arguments.items()) if k != "base_url") or "(defaults)"
+        shown_arguments = sorted((k, v) for k, v in run.arguments.items() if k not in ("base_url", "site"))
+        arguments = " ".join(f"{k}={v}" for k, v in shown_arguments) or "(defaults)"
         took = "–" if run.duration is None else duration(run.duration)
         rows.append(
             f'<tr><td title="{escape(run.run_id)}">{when(run.started_at)}</td><td class="num">{took}</td>'
-            f"<td><code>{escape(arguments)}</code></td>"
+            f"<td>{escape(run.site)} <code>{escape(arguments)}</code></td>"
             f'<td><span class="badge {escape(run.status)}">{escape(run.status)}</span></td>'
             f"<td>{escape(run.finish_reason or '–')}</td>"
             + "".join(
@@ -567,7 +575,7 @@ def _runs_section(data: ReportData) -> str:
             + "</tr>"
         )
     table = (
-        '<table id="runs-table"><thead><tr><th>started</th><th>took</th><th>arguments</th><th>status</th>'
+        '<table id="runs-table"><thead><tr><th>started</th><th>took</th><th>site, arguments</th><th>status</th>'
         "<th>finish reason</th><th>new</th><th>updated</th><th>unchanged</th><th>failures</th><th>requests</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
         if rows

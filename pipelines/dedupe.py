@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+
+from crawler.article import DuplicateInRun
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,6 @@ class DedupePipeline:
         if key in self.seen:
             self.stats.inc_value("dropped/duplicate")
             logger.info("dropped/duplicate %s (already seen in this run)", item["url"])
-            raise DropItem("duplicate in this run")
+            raise DuplicateInRun("duplicate in this run")
         self.seen.add(key)
         return item

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,9 +34,8 @@ from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
-from scrapy.settings import BaseSettings
 
-from crawler.mongo import connect, redact_uri, short_error
+from crawler.mongo import connect, new_run_id, redact_uri, short_error
 from crawler.normalize import date_path_from_url, paris_day
 from pipelines.journal import Journal
 
@@ -66,18 +64,6 @@ RUN_INDEXES = [
     ([("finished_at", DESCENDING)], {"name": "finished_at"}),
 ]
 VALIDATOR_FIELDS = ("source_lastmod", "http_etag", "http_last_modified")
-
-
-def store_enabled(settings: BaseSettings) -> bool:
-    """Whether this crawl stores: the pipeline is in ITEM_PIPELINES and STORE_ENABLED
-    is on. The crawl command (store check, run lock) and the incremental filter ask."""
-    pipelines = settings.getwithbase("ITEM_PIPELINES")
-    return pipelines.get(f"{__name__}.StorePipeline") is not None and settings.getbool("STORE_ENABLED", True)
-
-
-def new_run_id(spider_name: str, now: datetime | None = None) -> str:
-    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return f"{spider_name}-{moment}-{secrets.token_hex(3)}"
 
 
 @dataclass

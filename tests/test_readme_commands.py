@@ -20,14 +20,14 @@ def test_readme_starts_with_the_two_commands() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test$", ci, re.MULTILINE), ".ci/run runs the README's test command"
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    assert "-m crawler.demo" in makefile
+    assert "-m replica.demo" in makefile
 
 
 @pytest.mark.slow
 def test_demo_crawls_the_replica_into_ferretdb(tmp_path: Path) -> None:
     out = tmp_path / "articles.jsonl"
     process = subprocess.run(
-        [sys.executable, "-m", "crawler.demo", "--articles", "60", "--out", str(out)],
+        [sys.executable, "-m", "replica.demo", "--articles", "60", "--out", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,

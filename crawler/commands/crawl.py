@@ -19,10 +19,9 @@ from scrapy.spiderloader import get_spider_loader
 from crawler import exitcodes
 from crawler.jobdir import repair_request_queues
 from crawler.logs import install_json_logs
-from crawler.mongo import redact_uri, short_error, store_client
+from crawler.mongo import new_run_id, redact_uri, short_error, store_client, store_enabled
 from crawler.params import DEFAULT_BASE_URL, normalize_base_url
 from crawler.runlock import RunLock
-from pipelines.store import new_run_id, store_enabled
 
 
 class Command(ScrapyCrawl):

@@ -14,7 +14,7 @@ import pytest
 from crawler.article import FIELDS, ITEM_SCHEMA, json_form, json_schema
 from crawler.extract import extract_article
 from crawler.pages import NotAnArticle
-from pipelines.validate import problems
+from crawler.validate import problems
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = sorted(path.parent for path in (REPO / "tests/pages").glob("*/*/input.html"))

@@ -121,3 +121,26 @@ def test_the_baseline_is_the_last_finished_runs_without_alerts(mongo_db: Databas
     assert found.runs == 2
     layout = found.rates.layouts[("franceinfo", LAYOUT)]
     assert (layout.pages, layout.filled["lead"]) == (60, 57)
+
+
+def test_a_page_dropped_on_the_way_counts_and_its_duplicate_does_not() -> None:
+    """Fill rates count every page read, stored or dropped by validation; a second
+    copy of an article (`DuplicateInRun`) was counted with its first."""
+    from scrapy.exceptions import DropItem
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project_settings
+    from crawler.article import DuplicateInRun
+    from crawler.extraction_health import LAYOUT_META, ExtractionHealth
+
+    settings = Settings()
+    settings.setmodule(project_settings)
+    health = ExtractionHealth(get_crawler(settings_dict={**settings.copy_to_dict(), "TWISTED_REACTOR_ENABLED": False}))
+    url = "https://www.francetvinfo.fr/monde/a_1.html"
+    response = HtmlResponse(url, body=b"<html></html>", request=Request(url, meta={LAYOUT_META: LAYOUT}))
+    item = {"url": url, "source": "franceinfo", "title": "Un titre"}
+    health.item_dropped(item, response, DropItem("invalid published_at: missing"), None)
+    health.item_dropped(item, response, DuplicateInRun("duplicate in this run"), None)
+    assert health.rates.layouts[("franceinfo", LAYOUT)].pages == 1

@@ -380,3 +380,28 @@ def test_the_report_of_a_real_crawl_in_chromium(crawled: CrawledDatabase, browse
 
 def sum_failures(stats: dict) -> int:
     return sum(v for k, v in stats.items() if k.startswith(("failed/", "dropped/")))
+
+
+def test_with_several_sites_sections_and_runs_are_named_by_site(mongo_db: pymongo.database.Database) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.strftime("%Y/%m/%d")
+    mongo_db.crawl_runs.insert_many(
+        [
+            {"_id": "f", "run_id": "f", "spider": "franceinfo", "status": "finished", "started_at": now},
+            {"_id": "l", "run_id": "l", "spider": "news", "site": "lemonde", "arguments": {"site": "lemonde"},
+             "status": "finished", "started_at": now - timedelta(minutes=5)},
+        ]
+    )  # fmt: skip
+    mongo_db.articles.insert_many(
+        [
+            {"url": "u1", "date_path": today, "source": "franceinfo", "section": "monde", "first_seen_at": now},
+            {"url": "u2", "date_path": today, "source": "lemonde", "section": "international", "first_seen_at": now},
+            {"url": "u3", "date_path": today, "source": "lemonde", "section": "international", "first_seen_at": now},
+        ]
+    )
+    data = gather(mongo_db, days=14, now=now)
+    assert data.section_days == {today: {"franceinfo · monde": 1, "lemonde · international": 2}}
+    assert [run.site for run in data.runs] == ["franceinfo", "lemonde"]
+    page = render(data)
+    assert "<td>lemonde <code>(defaults)</code></td>" in page
+    assert "lemonde · international" in page

@@ -21,8 +21,8 @@ import pymongo
 import pytest
 
 from crawler.extract import dumps_article
+from crawler.validate import problems
 from devservers.ferretdb import MongoServer
-from pipelines.validate import problems
 from tests.crawling import CrawlResult, run_crawl
 from tests.hostile import HostilePage, corpus
 
