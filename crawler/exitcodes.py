@@ -50,6 +50,15 @@ MEANINGS = {
     STOPPED: "stopped by SIGTERM/SIGINT",
 }
 
+
+def name_of(status: int) -> str:
+    """`ERROR_RATE` for 6: the constant a status is written as here."""
+    for name, value in globals().items():
+        if name.isupper() and value == status and status in MEANINGS:
+            return name
+    return "?"
+
+
 STORE_REASONS = {
     "store_unreachable": STORE_UNREACHABLE,
     "store_unavailable": STORE_FAILED,

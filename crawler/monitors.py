@@ -66,14 +66,7 @@ class ExitStatusMonitor(BaseScrapyMonitor):
     @monitors.name("The run exits 0")
     def test_exit_status(self) -> None:
         status = exitcodes.for_run(self.crawler.stats.get_stats(), self.crawler.settings)
-        self.assertEqual(status, exitcodes.OK, msg=f"the run exits {status} ({STATUS_NAMES.get(status, '?')})")
-
-
-STATUS_NAMES = {
-    value: name
-    for name, value in vars(exitcodes).items()
-    if name.isupper() and isinstance(value, int) and value in exitcodes.MEANINGS
-}
+        self.assertEqual(status, exitcodes.OK, msg=f"the run exits {status} ({exitcodes.name_of(status)})")
 
 
 class CrawlMonitors(MonitorSuite):

@@ -58,8 +58,9 @@ class CrawlArguments:
         `base_url=` as a mirror of it (the local replica)."""
         _check_names(arguments)
         args = dict(arguments)
-        site = _site(args.pop("site", "").strip().lower(), args.get("base_url"), fixed_site)
-        base_url = normalize_base_url(args.pop("base_url", site.base_url))
+        given_base_url = normalize_base_url(args.pop("base_url")) if "base_url" in args else None
+        site = _site(args.pop("site", "").strip().lower(), given_base_url, fixed_site)
+        base_url = given_base_url or site.base_url
         render_urls = _urls(args.pop("render_urls", ""), args.pop("render_url_file", ""), "render_url_file")
         urls = tuple(dict.fromkeys(_urls(args.pop("urls", ""), args.pop("url_file", "")) + render_urls))
         sources = _choices("sources", args.pop("sources", ""), SOURCES) or DEFAULT_SOURCES
@@ -88,9 +89,7 @@ def _site(key: str, base_url: str | None, fixed_site: str | None) -> Site:
             return site_named(key)
         except ValueError as error:
             raise ArgumentError(str(error)) from None
-    if base_url is None:
-        return site_named(DEFAULT_SITE)
-    return site_for(normalize_base_url(base_url))
+    return site_for(base_url) if base_url else site_named(DEFAULT_SITE)
 
 
 def _sections(value: str, site: Site) -> tuple[str, ...]:

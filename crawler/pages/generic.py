@@ -36,11 +36,16 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "\u00a0":
 
 class GenericArticlePage(HtmlPage):
     """A news article read from what every news site publishes. A site file may
-    subclass it with hints where its metadata fall short: `SOURCE` (the site key
-    stored, else the host), `AUTHORS` and `TAGS` (CSS of the byline names and topic
-    links a reader sees; `AUTHORS_WITHOUT`, of a role inside the byline), `SECTION` (CSS of the breadcrumb: its last link is the
-    section), `KEYWORDS_META` (a meta tag listing the topics, comma-separated), `SECTION_FROM_PATH` (the URL's first segment is the section when the metadata
-    name none); `author_name` cleans a name its metadata give."""
+    subclass it with hints where its metadata fall short:
+
+    - `SOURCE`: the site key stored (else the host);
+    - `AUTHORS`, `TAGS`: CSS of the byline names and topic links a reader sees;
+      `AUTHORS_WITHOUT`, of a role inside the byline;
+    - `SECTION`: CSS of the breadcrumb, whose last link is the section;
+    - `KEYWORDS_META`: a meta tag listing the topics, comma-separated;
+    - `SECTION_FROM_PATH`: the URL's first segment is the section when the
+      metadata name none;
+    - `author_name`: cleans a name the metadata give."""
 
     html_elements = True  # trafilatura reads `lxml.html` elements
     SOURCE: str | None = None
@@ -89,7 +94,7 @@ class GenericArticlePage(HtmlPage):
 
     def _tags(self) -> list[str]:
         listed = (self.meta_first(self.KEYWORDS_META) or "").split(",") if self.KEYWORDS_META else []
-        tags = self._shown(self.TAGS) or [meta_text(tag) for tag in listed] or self.meta.get("article:tag", [])
+        tags = self._shown(self.TAGS) or listed or self.meta.get("article:tag", [])
         return list(dict.fromkeys(tag for tag in map(meta_text, tags) if tag))
 
     def author_name(self, name: str) -> str:

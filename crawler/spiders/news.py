@@ -54,7 +54,6 @@ class NewsSpider(Spider):
         super().__init__(*args, name=self.name)
         self.raw_arguments = arguments
         self.site = self.arguments.site
-        self.site_key = self.site.key
         self.base_url = self.arguments.base_url
         base_host = (urlsplit(self.base_url).hostname or "").lower()
         self.site_hosts = {base_host, *self.site.hosts}
@@ -87,6 +86,11 @@ class NewsSpider(Spider):
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
         crawler.signals.connect(spider.spider_closed, signals.spider_closed)
         return spider
+
+    @property
+    def site_key(self) -> str:
+        """The site's key, as the pipelines and extraction health ask a spider for it."""
+        return self.site.key
 
     @classmethod
     def validate_arguments(cls, arguments: dict[str, str]) -> str | None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from pymongo.database import Database
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
+from crawler import settings as project_settings
+from crawler.article import DuplicateInRun
 from crawler.extraction_health import (
     HEALTH_FIELDS,
+    LAYOUT_META,
     Baseline,
+    ExtractionHealth,
     FillRates,
     Thresholds,
     drift,
@@ -126,15 +134,6 @@ def test_the_baseline_is_the_last_finished_runs_without_alerts(mongo_db: Databas
 def test_a_page_dropped_on_the_way_counts_and_its_duplicate_does_not() -> None:
     """Fill rates count every page read, stored or dropped by validation; a second
     copy of an article (`DuplicateInRun`) was counted with its first."""
-    from scrapy.exceptions import DropItem
-    from scrapy.http import HtmlResponse, Request
-    from scrapy.settings import Settings
-    from scrapy.utils.test import get_crawler
-
-    from crawler import settings as project_settings
-    from crawler.article import DuplicateInRun
-    from crawler.extraction_health import LAYOUT_META, ExtractionHealth
-
     settings = Settings()
     settings.setmodule(project_settings)
     health = ExtractionHealth(get_crawler(settings_dict={**settings.copy_to_dict(), "TWISTED_REACTOR_ENABLED": False}))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.params import ArgumentError, CrawlArguments
-from crawler.sites import GENERIC, SITES, site_for, site_named
+from crawler.sites import GENERIC, SITES, Site, site_for, site_named
 from crawler.spiders.news import FranceinfoSpider, NewsSpider
 
 OTHER_SITES = Path(__file__).parents[1] / "pages" / "other-sites"
@@ -111,8 +111,6 @@ def test_news_sitemaps_are_told_from_archives_by_name() -> None:
 
 
 def test_politeness_overrides_become_download_slots_for_the_hosts_crawled() -> None:
-    from crawler.sites.base import Site
-
     polite = Site(key="x", base_url="https://www.x.fr", hosts=("www.x.fr",), download_delay=2.0, concurrency=1)
     assert polite.download_slots("http://127.0.0.1:9000") == {
         "127.0.0.1": {"delay": 2.0, "concurrency": 1},
