@@ -2,7 +2,7 @@
 
 Usage: python bench/extract.py [--repeat 20] [--replica-pages 50] [--smoke]
 
-Pages, each a row: the real franceinfo pages under tests/pages/ (`real-*`, captures
+Pages, each a row: the real franceinfo pages under tests/read/pages/ (`real-*`, captures
 of 2017–2025 with expected JSON written by hand), the synthetic ones, and generated
 pages of the local replica at real-page weight, 250–350 KB (speed only). The same
 bytes go to our page objects, to `trafilatura.bare_extraction(with_metadata=True)`,
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import trafilatura
 from lxml import html as lxml_html
 
+from crawler.article.normalize import PARIS, clean_text
 from crawler.extract import extract_article
-from crawler.normalize import PARIS, clean_text
 
 PAGES = Path(__file__).resolve().parents[1] / "tests" / "pages"
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pymongo
 
+from crawler.article.normalize import content_hash
 from crawler.extract import extract_article
-from crawler.normalize import content_hash
 from devservers.ferretdb import MongoServer
 from pipelines.store import ArticleStore
 

@@ -9,17 +9,17 @@ same `invalid <field>` the crawl's validate pipeline would drop it for).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.normalize import normalize_article
-from crawler.pages import NotAnArticle
-from crawler.pages.base import detect_encoding
+from crawler.article import dumps_article
+from crawler.article.normalize import normalize_article
+from crawler.article.validate import problems
+from crawler.read import NotAnArticle
+from crawler.read.base import detect_encoding
 from crawler.sites import site_for
-from crawler.validate import problems
 
 FUTURE_SKEW = timedelta(minutes=15)  # the crawl's default VALIDATE_FUTURE_SKEW_SECONDS
 
@@ -32,20 +32,6 @@ def extract_article(
     adapter = site_for(url, site)
     raw = adapter.choose_page(url, body, encoding).to_item()
     return normalize_article(raw, adapter.host_aliases)
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def dumps_article(article: dict[str, Any], indent: int | None = 2) -> str:
-    return json.dumps(article, default=_json_default, ensure_ascii=False, indent=indent)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """`python -m crawler.fixtures list | add <id>`: quarantined pages into test cases.
 
 `list` prints the quarantine (id, when, layout, reason, URL), newest first. `add
-<id>` writes `tests/pages/<site>/real-quarantine-<id>/` with the page's bytes
+<id>` writes `tests/read/pages/<site>/real-quarantine-<id>/` with the page's bytes
 (`input.html`), its source note (`SOURCE.md`: URL, run, reason, headers),
 `meta.json` and an `output.json` whose fields read "TODO": the expected article is
 written by hand from the page as a reader sees it, never by the extractor, so the
@@ -23,9 +23,9 @@ from pymongo import DESCENDING
 from pymongo.errors import PyMongoError
 
 from crawler.article import FIELDS
-from crawler.mongo import connect, redact_uri, short_error
-from crawler.quarantine import COLLECTION
+from crawler.observe.quarantine import COLLECTION
 from crawler.sites import site_for
+from crawler.store.mongo import connect, redact_uri, short_error
 
 TODO = "TODO: as the page shows it"
 
@@ -78,9 +78,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", default=os.environ.get("MONGO_DATABASE", "news"))
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="the quarantined pages, newest first")
-    adding = commands.add_parser("add", help="a quarantined page as a tests/pages case")
+    adding = commands.add_parser("add", help="a quarantined page as a tests/read/pages case")
     adding.add_argument("id")
-    adding.add_argument("--pages-dir", type=Path, default=Path("tests/pages"))
+    adding.add_argument("--pages-dir", type=Path, default=Path("tests/read/pages"))
     return parser.parse_args(argv)
 
 

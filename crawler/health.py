@@ -3,7 +3,7 @@ and for whoever is on call.
 
 Exit 0 (one line on stdout) when the last successful run (`crawl_runs.status` =
 "finished") finished less than `--max-age-minutes` ago, raised no extraction-health
-alert (`crawl_runs.health_alerts`, see `crawler.extraction_health`), and the median
+alert (`crawl_runs.health_alerts`, see `crawler.observe.extraction_health`), and the median
 freshness lag of the articles first seen in that same window (if any) is under
 `--max-lag-minutes`; 1 with one line on stderr saying which is wrong (for drift:
 site, layout and field); 2 with one line when
@@ -28,8 +28,8 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from crawler import mongo
-from crawler.mongo import redact_uri, short_error
+from crawler.store import mongo
+from crawler.store.mongo import redact_uri, short_error
 
 HEALTHY, UNHEALTHY, UNREACHABLE = 0, 1, 2
 DEFAULT_MAX_AGE_MINUTES = 30.0

@@ -33,7 +33,7 @@ from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from crawler.extraction_health import HEALTH_FIELDS
+from crawler.article.normalize import PARIS, paris_day
 from crawler.health import (
     DEFAULT_DATABASE,
     DEFAULT_MAX_AGE_MINUTES,
@@ -43,8 +43,8 @@ from crawler.health import (
     duration,
     minutes_from_env,
 )
-from crawler.mongo import redact_uri, short_error
-from crawler.normalize import PARIS, paris_day
+from crawler.observe.extraction_health import HEALTH_FIELDS
+from crawler.store.mongo import redact_uri, short_error
 
 FAILURE_PREFIXES = ("failed/", "dropped/")
 LAST_RUNS_SHOWN = 25

@@ -60,17 +60,17 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.fetch.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "crawler.fetch.middlewares.MetaRefreshMiddleware": 580,
     # Scrapy's 3xx redirects, but never taking an article page off the site.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.RedirectMiddleware": 600,
+    "crawler.fetch.middlewares.RedirectMiddleware": 600,
 }
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
-    "crawler.monitors.ArticleSchemaPipeline": 150,
+    "crawler.observe.monitors.ArticleSchemaPipeline": 150,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
@@ -89,18 +89,18 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 # In this order at the end of a run: fill rates counted, monitors judge, stats written.
 EXTENSIONS = {
-    "crawler.extraction_health.ExtractionHealth": 100,
-    "crawler.monitors.CrawlSpidermon": 200,
-    "crawler.extensions.StatsFile": 500,
-    "crawler.extensions.RunSummary": 510,
+    "crawler.observe.extraction_health.ExtractionHealth": 100,
+    "crawler.observe.monitors.CrawlSpidermon": 200,
+    "crawler.observe.extensions.StatsFile": 500,
+    "crawler.observe.extensions.RunSummary": 510,
 }
 STATS_FILE = os.environ.get("STATS_FILE", "")
 FEED_EXPORTERS = {
-    "jsonlines": "crawler.exporters.ArticleJsonLinesExporter",
-    "jsonl": "crawler.exporters.ArticleJsonLinesExporter",
+    "jsonlines": "crawler.store.exporters.ArticleJsonLinesExporter",
+    "jsonl": "crawler.store.exporters.ArticleJsonLinesExporter",
 }
 
-# The store (pipelines/store.py) and the run lock (crawler/runlock.py).
+# The store (pipelines/store.py) and the run lock (crawler/store/runlock.py).
 STORE_ENABLED = os.environ.get("STORE_ENABLED", "1") not in ("0", "false", "False")
 STORE_BATCH_SIZE = 200
 STORE_FLUSH_SECONDS = 5.0
@@ -111,15 +111,15 @@ STORE_SPILL_DIR = os.environ.get("STORE_SPILL_DIR", "spill")
 RUN_LOCK_ENABLED = True
 RUN_LOCK_STALE_SECONDS = 180  # a holder no process here can check is dead after this long without a heartbeat
 
-# Incremental re-crawls (crawler/incremental.py).
+# Incremental re-crawls (crawler/fetch/incremental.py).
 INCREMENTAL_ENABLED = True
 INCREMENTAL_REFETCH_SECONDS = 3600
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {"crawler.fetch.incremental.IncrementalMiddleware": 950}
 
-# Rendering in Chromium (crawler/render.py decides which pages; scrapy-playwright renders).
+# Rendering in Chromium (crawler/fetch/render.py decides which pages; scrapy-playwright renders).
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.render.LazyPlaywrightDownloadHandler",
-    "https": "crawler.render.LazyPlaywrightDownloadHandler",
+    "http": "crawler.fetch.render.LazyPlaywrightDownloadHandler",
+    "https": "crawler.fetch.render.LazyPlaywrightDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
@@ -139,7 +139,7 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
-PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"
+PLAYWRIGHT_ABORT_REQUEST = "crawler.fetch.render.abort_request"
 RENDER_ENABLED = True
 # Which pages need the browser, and what a rendered page waits for, is each site's
 # (`crawler.sites`); these add patterns to, and replace the selector of, any site.
@@ -153,14 +153,14 @@ RETRY_EXCEPTIONS = [
     "playwright._impl._errors.TargetClosedError",
 ]
 
-# When a run exits non-zero (crawler/exitcodes.py): article pages failing above this share.
+# When a run exits non-zero (crawler/observe/exitcodes.py): article pages failing above this share.
 ALERT_ERROR_RATE = 0.5
 ALERT_MIN_PAGES = 20
 
-# Monitoring (crawler/monitors.py): Spidermon's validation, coverage and finish-reason
-# monitors, and ours for extraction health (crawler/extraction_health.py, exit 8).
+# Monitoring (crawler/observe/monitors.py): Spidermon's validation, coverage and finish-reason
+# monitors, and ours for extraction health (crawler/observe/extraction_health.py, exit 8).
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitors.CrawlMonitors"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.observe.monitors.CrawlMonitors"]
 SPIDERMON_VALIDATION_SCHEMAS = ["crawler.article.ITEM_SCHEMA"]
 SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 SPIDERMON_ADD_FIELD_COVERAGE = True

@@ -44,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from crawler.procs import pid_running
+from crawler.store.procs import pid_running
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from scrapy import Spider
 
-from crawler.normalize import normalize_article
+from crawler.article.normalize import normalize_article
 from crawler.sites import site_for
 
 FETCH_FIELDS = ("fetched_at", "source_lastmod", "http_etag", "http_last_modified")
 
 
 class NormalizePipeline:
-    """Applies `crawler.normalize.normalize_article` once per item, and keeps what
+    """Applies `crawler.article.normalize.normalize_article` once per item, and keeps what
     the fetch learnt (`FETCH_FIELDS`) for the store and the next incremental run."""
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:

@@ -35,8 +35,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
-from crawler.mongo import connect, new_run_id, redact_uri, short_error
-from crawler.normalize import date_path_from_url, paris_day
+from crawler.article.normalize import date_path_from_url, paris_day
+from crawler.store.mongo import connect, new_run_id, redact_uri, short_error
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)

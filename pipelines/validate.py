@@ -1,4 +1,4 @@
-"""An article that breaks the schema (`crawler.validate`) is dropped with its
+"""An article that breaks the schema (`crawler.article.validate`) is dropped with its
 reason counted (`dropped/invalid/<field>`) and logged with its URL."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.validate import problems
+from crawler.article.validate import problems
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 All markup lives here so a template change (or a new page type, such as a
 client-rendered live page) is made in one module. Article markup follows the
-2021–2026 franceinfo template that `crawler/pages/franceinfo.py` reads: keep
-class names in sync with it and with the fixtures in `tests/pages/franceinfo/`.
+2021–2026 franceinfo template that `crawler/read/franceinfo.py` reads: keep
+class names in sync with it and with the fixtures in `tests/read/pages/franceinfo/`.
 """
 
 from __future__ import annotations

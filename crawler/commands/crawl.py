@@ -1,6 +1,6 @@
 """`scrapy crawl`, as cron runs it: arguments checked, the store reached, the run
 lock taken, all before Scrapy starts anything; then an exit status that says how
-the run went (see `crawler.exitcodes`)."""
+the run went (see `crawler.observe.exitcodes`)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from crawler import exitcodes
-from crawler.jobdir import repair_request_queues
-from crawler.logs import install_json_logs
-from crawler.mongo import new_run_id, redact_uri, short_error, store_client, store_enabled
-from crawler.params import DEFAULT_BASE_URL, normalize_base_url
-from crawler.runlock import RunLock
+from crawler.observe import exitcodes
+from crawler.observe.logs import install_json_logs
+from crawler.spiders.params import DEFAULT_BASE_URL, normalize_base_url
+from crawler.store.jobdir import repair_request_queues
+from crawler.store.mongo import new_run_id, redact_uri, short_error, store_client, store_enabled
+from crawler.store.runlock import RunLock
 
 
 class Command(ScrapyCrawl):

@@ -7,13 +7,15 @@ names, the generic page object). A new site is one file here and a line below.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.pages.base import HtmlPage
+from crawler.read import NotAnArticle
+from crawler.read.base import HtmlPage, detect_encoding
 from crawler.sites import franceinfo, lemonde, leparisien, lepoint, liberation, vingt_minutes
 from crawler.sites.base import Site
 
-__all__ = ["GENERIC", "SITES", "Site", "page_for", "site_for", "site_named"]
+__all__ = ["GENERIC", "SITES", "Site", "page_for", "read_page", "site_for", "site_named"]
 
 GENERIC = Site(key="generic", base_url="", section_page="/{section}/")
 
@@ -46,3 +48,12 @@ def site_for(url: str, key: str | None = None) -> Site:
 
 def page_for(url: str, html: str | bytes, key: str | None = None, encoding: str | None = None) -> HtmlPage:
     return site_for(url, key).choose_page(url, html, encoding)
+
+
+def read_page(site_key: str, url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The raw article of one fetched page, with the layout class that read it
+    (`page_layout`); raises `NotAnArticle` with a reason."""
+    page = page_for(url, body, site_key, detect_encoding(body, content_type))
+    if page.is_truncated():
+        raise NotAnArticle("truncated", "the HTML ends before </html>")
+    return {**page.to_item(), "page_layout": type(page).__name__}

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from crawler.pages.base import HtmlPage
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.base import HtmlPage
+from crawler.read.generic import GenericArticlePage
 
 ChoosePage = Callable[..., HtmlPage]  # (url, html: str | bytes, encoding: str | None = None)
 

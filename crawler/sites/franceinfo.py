@@ -6,7 +6,7 @@ section (`/monde.rss`, `/titres.rss` for all); section pages with article cards
 and `<link rel="next">`. Live pages are drawn by scripts: they go to the browser.
 """
 
-from crawler.pages import franceinfo as pages
+from crawler.read import franceinfo as pages
 from crawler.sites.base import Site
 
 SECTIONS = (

@@ -9,7 +9,7 @@ one in `.article__author-link` (less its `.author__desc` role); the rubrique is 
 meta's, else the path's first segment.
 """
 
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.generic import GenericArticlePage
 from crawler.sites.base import COMMON_NOT_ARTICLE, Site
 
 
@@ -51,5 +51,5 @@ SITE = Site(
     default_sections=("international", "politique", "societe", "economie"),
     render_always=(r"^/[^/]+/live/",),
     render_wait_selector="#post-container .post, .article__content",
-    source_note="the site's robots.txt and feed pages (public); page markup from tests/pages/other-sites",
+    source_note="the site's robots.txt and feed pages (public); page markup from tests/read/pages/other-sites",
 )

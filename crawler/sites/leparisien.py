@@ -8,7 +8,7 @@ Its robots.txt names Arc's outbound feeds: the news sitemap
 `/<rubrique>/[<sub>/]<slug>-DD-MM-YYYY-<26-character id>.php`.
 """
 
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.generic import GenericArticlePage
 from crawler.sites.base import Site
 
 
@@ -50,5 +50,5 @@ SITE = Site(
         "val-de-marne-94",
     ),
     default_sections=("politique", "economie", "societe", "faits-divers"),
-    source_note="the site's robots.txt and Arc XP's outbound-feed conventions (public); page markup from tests/pages",
+    source_note="the site's robots.txt and Arc XP's outbound-feed conventions (public); page markup from tests/read/pages",
 )

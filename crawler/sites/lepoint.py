@@ -6,7 +6,7 @@ Its robots.txt names `/sitemap-news.xml` and `/sitemap.xml` (an index); feeds ar
 names the magazine, not a journalist: what the page signs is what is stored.
 """
 
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.generic import GenericArticlePage
 from crawler.sites.base import Site
 
 
@@ -33,5 +33,5 @@ SITE = Site(
     section_page="/{section}/",
     sections=("politique", "monde", "economie", "societe", "culture", "sport", "sciences-nature", "sante", "debats"),
     default_sections=("politique", "monde", "economie", "societe"),
-    source_note="the site's robots.txt and feed page (public); page markup from tests/pages/other-sites",
+    source_note="the site's robots.txt and feed page (public); page markup from tests/read/pages/other-sites",
 )

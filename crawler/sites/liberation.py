@@ -8,7 +8,7 @@ Its robots.txt names `/arc/outboundfeeds/sitemap-news/?outputType=xml` and
 `/<rubrique>/YYYY/MM/DD/<slug>_<id>` before; both are read.
 """
 
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.generic import GenericArticlePage
 from crawler.sites.base import Site
 
 
@@ -31,5 +31,5 @@ SITE = Site(
     section_page="/{section}/",
     sections=("politique", "international", "economie", "societe", "culture", "sports", "environnement", "idees"),
     default_sections=("politique", "international", "economie", "societe"),
-    source_note="the site's robots.txt and Arc XP's outbound-feed conventions (public); page markup from tests/pages",
+    source_note="the site's robots.txt and Arc XP's outbound-feed conventions (public); page markup from tests/read/pages",
 )

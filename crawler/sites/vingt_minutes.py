@@ -6,7 +6,7 @@ Its robots.txt names `/sitemap-news.xml` and `/sitemap-index.xml`; feeds are
 served whole. Topics are listed in the `news_keywords` meta tag.
 """
 
-from crawler.pages.generic import GenericArticlePage
+from crawler.read.generic import GenericArticlePage
 from crawler.sites.base import Site
 
 
@@ -50,5 +50,5 @@ SITE = Site(
         "faits_divers",
     ),
     default_sections=("france", "monde", "societe", "politique"),
-    source_note="the site's robots.txt and feed list (public); page markup from tests/pages/other-sites",
+    source_note="the site's robots.txt and feed list (public); page markup from tests/read/pages/other-sites",
 )

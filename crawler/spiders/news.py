@@ -5,13 +5,13 @@
 `scrapy crawl franceinfo` is `news -a site=franceinfo`, for the crontabs that name it.
 
 The spider only decides what to fetch. What a site publishes where is its
-`crawler.sites` file; discovery documents are read by `crawler.discovery`, article
+`crawler.sites` file; discovery documents are read by `crawler.discover.listings`, article
 pages by the site's page objects; items leave as raw articles for the pipelines
 (normalize, validate, deduplicate, store).
 
 Requests bypass Scrapy's persistent dupefilter (`dont_filter`): the spider
 deduplicates canonical URLs itself within a run, and the store (through
-`crawler.incremental`) knows what earlier runs already have. So a run resumed from
+`crawler.fetch.incremental`) knows what earlier runs already have. So a run resumed from
 a `JOBDIR` after a kill re-reads discovery and fetches exactly what is missing,
 including pages that were in flight when it died.
 """
@@ -30,14 +30,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import discovery, exitcodes
-from crawler.extraction_health import LAYOUT_META, PAGE_UNREAD
-from crawler.failures import failure_reason
-from crawler.normalize import canonical_url, paris_day, parse_datetime
-from crawler.page_reader import PageObjectError, PageReader
-from crawler.pages import NotAnArticle
-from crawler.params import ArgumentError, CrawlArguments
-from crawler.render import RenderPolicy
+from crawler.article.normalize import canonical_url, paris_day, parse_datetime
+from crawler.discover import listings
+from crawler.fetch.failures import failure_reason
+from crawler.fetch.render import RenderPolicy
+from crawler.observe import exitcodes
+from crawler.observe.extraction_health import LAYOUT_META, PAGE_UNREAD
+from crawler.read import NotAnArticle
+from crawler.read.workers import PageObjectError, PageReader
+from crawler.spiders.params import ArgumentError, CrawlArguments
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class NewsSpider(Spider):
         self.newest_lastmod: dict[str, datetime] = {}
         self.read_copies: dict[str, tuple[datetime | None, datetime | None]] = {}  # url -> (page time, lastmod kept)
         self.checks: list[tuple[str, datetime | None, datetime | None]] = []  # see take_checks
-        self.newer_listings: dict[str, tuple[discovery.Link, str, str | None]] = {}
+        self.newer_listings: dict[str, tuple[listings.Link, str, str | None]] = {}
         self.parsed_urls: set[str] = set()
         self.articles_requested = 0
         self.discovery_failures: dict[str, Counter[str]] = defaultdict(Counter)  # source -> reasons
@@ -81,7 +82,9 @@ class NewsSpider(Spider):
         forced = [canonical_url(url, host_aliases=spider.site.host_aliases) for url in spider.arguments.render_urls]
         spider.render = RenderPolicy(crawler, spider.site, forced)
         spider.page_reader = PageReader(
-            crawler.settings.getint("EXTRACT_PROCESSES"), timeout=crawler.settings.getfloat("EXTRACT_TIMEOUT")
+            crawler.settings.getint("EXTRACT_PROCESSES"),
+            read="crawler.sites:read_page",
+            timeout=crawler.settings.getfloat("EXTRACT_TIMEOUT"),
         )
         crawler.signals.connect(spider.spider_opened, signals.spider_opened)
         crawler.signals.connect(spider.spider_closed, signals.spider_closed)
@@ -156,7 +159,7 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         args = self.arguments
-        for request in self.article_requests([discovery.Link(url) for url in args.urls], "urls"):
+        for request in self.article_requests([listings.Link(url) for url in args.urls], "urls"):
             yield request
         if "sitemap" in args.sources:
             robots = self.discovery_request(self.url("/robots.txt"), self.parse_robots, "sitemap")
@@ -175,7 +178,7 @@ class NewsSpider(Spider):
         the latest, the others (index, archives) for a dated window."""
         listed = [
             url
-            for url in discovery.robots_sitemaps(response.body, self.base_url)
+            for url in listings.robots_sitemaps(response.body, self.base_url)
             if (urlsplit(url).hostname or "").lower() in self.site_hosts
         ]
         yield from self.sitemap_requests(listed)
@@ -207,7 +210,7 @@ class NewsSpider(Spider):
         )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        kind, links = discovery.parse_sitemap(response.body)
+        kind, links = listings.parse_sitemap(response.body)
         if kind == "invalid":
             self.discovery_failure("failed/invalid_sitemap", response)
             return
@@ -225,18 +228,18 @@ class NewsSpider(Spider):
                     yield request
             return
         self.discovery_read(response)
-        period = discovery.sitemap_day(response.url)
+        period = listings.sitemap_day(response.url)
         day = f"{period[0]:04d}/{period[1]:02d}/{period[2]:02d}" if period and period[2] else None
         since = self.latest_since if latest_only else None
         listed = [link for link in links if self.in_window(link.date, since)]
         yield from self.article_requests(listed, "sitemap", day)
 
-    def wanted_sitemap(self, link: discovery.Link, latest_only: bool = False) -> bool:
+    def wanted_sitemap(self, link: listings.Link, latest_only: bool = False) -> bool:
         """Archive sitemaps that may hold articles of [since, until] (of the last
         `SITEMAP_LATEST_DAYS` for `latest_only`); never the news sitemap twice."""
         if self.site.is_news_sitemap(link.url):
             return not (self.arguments.since or self.arguments.until)
-        period = discovery.sitemap_day(link.url)
+        period = listings.sitemap_day(link.url)
         since, until = (self.latest_since, None) if latest_only else (self.arguments.since, self.arguments.until)
         if period:
             year, month, day = period
@@ -252,7 +255,7 @@ class NewsSpider(Spider):
         return (since is None or moment >= since) and (until is None or moment <= until)
 
     def parse_rss(self, response: Response) -> Iterator[Request]:
-        links = discovery.parse_rss(response.body)
+        links = listings.parse_rss(response.body)
         if not links and b"<rss" not in response.body[:2048] and b"<feed" not in response.body[:2048]:
             self.discovery_failure("failed/invalid_feed", response)
             return
@@ -260,7 +263,7 @@ class NewsSpider(Spider):
         yield from self.article_requests([link for link in links if self.in_window(link.date)], "rss")
 
     def parse_section(self, response: Response) -> Iterator[Request]:
-        links, next_url = discovery.parse_section_page(response.text, response.url, self.site.section_links)
+        links, next_url = listings.parse_section_page(response.text, response.url, self.site.section_links)
         self.discovery_read(response)
         yield from self.article_requests(links, "sections")
         page = response.meta["section_page"]
@@ -269,7 +272,7 @@ class NewsSpider(Spider):
             request.meta["section_page"] = page + 1
             yield request
 
-    def article_requests(self, links: list[discovery.Link], source: str, day: str | None = None) -> Iterator[Request]:
+    def article_requests(self, links: list[listings.Link], source: str, day: str | None = None) -> Iterator[Request]:
         """One request per canonical article URL: variants and repeats cost nothing,
         unless a repeat brings newer evidence of change (see `listing_skipped`).
         `meta["date_path"]` is the publication day the source gives (the archive
@@ -300,7 +303,7 @@ class NewsSpider(Spider):
         listed = self.listed_lastmod.get(url)
         return lastmod is not None and (listed is None or lastmod > listed)
 
-    def _article_request(self, url: str, link: discovery.Link, source: str, day: str | None) -> Request:
+    def _article_request(self, url: str, link: listings.Link, source: str, day: str | None) -> Request:
         self.skipped_urls.discard(url)
         self.newer_listings.pop(url, None)
         self.listed_lastmod[url] = link.lastmod
@@ -372,7 +375,7 @@ class NewsSpider(Spider):
         """The newest `lastmod` a listing gave this page that the copy read is known
         to include: the one it was requested for, or one listed later (a sitemap read
         after a feed) no newer than the page's own modification time. Stored, it lets
-        the next run skip the page on the sitemap's word (see `crawler.incremental`)."""
+        the next run skip the page on the sitemap's word (see `crawler.fetch.incremental`)."""
         if response.meta.get("redirect_urls"):
             return None
         url = response.request.url

@@ -17,7 +17,7 @@ import pytest
 from pymongo import ASCENDING, MongoClient
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from crawler.procs import pid_running
+from crawler.store.procs import pid_running
 from devservers.ferretdb import REPO_ROOT, MongoServer
 
 

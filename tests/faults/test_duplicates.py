@@ -14,9 +14,10 @@ from pymongo.database import Database
 from devservers.ferretdb import MongoServer
 from tests.crawling import run_crawl, serve_routes
 from tests.faults.accounting import store_env
+from tests.read import PAGES
 
 pytestmark = pytest.mark.slow
-CASE = Path(__file__).parents[1] / "pages" / "franceinfo" / "real-2022-penurie-carburant"
+CASE = PAGES / "franceinfo" / "real-2022-penurie-carburant"
 PATH = (
     "/economie/transports/penurie-de-carburants/penurie-de-carburant-la-cgt-adopte-la-strategie-du-blocage_5417818.html"
 )

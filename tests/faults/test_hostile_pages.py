@@ -20,8 +20,8 @@ import bson
 import pymongo
 import pytest
 
-from crawler.extract import dumps_article
-from crawler.validate import problems
+from crawler.article import dumps_article
+from crawler.article.validate import problems
 from devservers.ferretdb import MongoServer
 from tests.crawling import CrawlResult, run_crawl
 from tests.hostile import HostilePage, corpus
@@ -62,7 +62,16 @@ def test_the_corpus_is_of_the_size_asked() -> None:
 def run_extract(tmp_path: Path, page: HostilePage, url: str, site: str | None = None) -> subprocess.CompletedProcess:
     path = tmp_path / "page.html"
     path.write_bytes(page.body)
-    command = [sys.executable, "-m", "crawler.extract", str(path), "--url", url, "--content-type", page.content_type]
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.extract",
+        str(path),
+        "--url",
+        url,
+        "--content-type",
+        page.content_type,
+    ]
     return subprocess.run(command + (["--site", site] if site else []), capture_output=True, timeout=120)
 
 

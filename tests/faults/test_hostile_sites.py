@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from pymongo.database import Database
 
-from crawler import exitcodes
-from crawler.discovery import parse_sitemap
-from crawler.params import ARGUMENTS
+from crawler.discover.listings import parse_sitemap
+from crawler.observe import exitcodes
+from crawler.spiders.params import ARGUMENTS
 from devservers.ferretdb import MongoServer
 from tests.crawling import REPO, crawl_command, run_crawl
+from tests.read import PAGES
 
-ARTICLE_HTML = (Path(__file__).parents[1] / "pages/franceinfo/synthetic-2020-haut-karabakh/input.html").read_bytes()
+ARTICLE_HTML = (PAGES / "franceinfo/synthetic-2020-haut-karabakh/input.html").read_bytes()
 EMPTY_URLSET = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
 
 # (method path, Host header, server port) -> (status, headers, body)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from pymongo.database import Database
 
 from crawler.extract import extract_article
 from pipelines.store import ArticleStore, BatchResult
+from tests.read import PAGES
 
-CASE = Path(__file__).parents[1] / "pages" / "franceinfo" / "real-2022-penurie-carburant"
+CASE = PAGES / "franceinfo" / "real-2022-penurie-carburant"
 FETCHED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from scrapy import Spider
@@ -13,8 +12,9 @@ from crawler.extract import extract_article
 from pipelines.dedupe import DedupePipeline
 from pipelines.normalize import NormalizePipeline
 from pipelines.validate import ValidatePipeline
+from tests.read import PAGES
 
-CASE = Path(__file__).parents[1] / "pages" / "franceinfo" / "real-2022-penurie-carburant"
+CASE = PAGES / "franceinfo" / "real-2022-penurie-carburant"
 
 
 def article() -> dict:

@@ -1,7 +1,7 @@
 """Each site of `crawler.sites`, crawled as `scrapy crawl news -a site=KEY` from a
 small replica of its discovery files on loopback: its robots.txt, its news sitemap
 and its feed at the paths the real site uses (written here from what the sites
-publish, not from the site files), listing its real pages from tests/pages. Every
+publish, not from the site files), listing its real pages from tests/read/pages. Every
 page is stored once, under the site's key; a second run stores nothing new.
 
 A site with no file is crawled from `base_url=` alone: its robots.txt, the
@@ -22,9 +22,10 @@ from crawler.sites import site_for
 from devservers.ferretdb import MongoServer
 from tests.crawling import run_crawl, serve_routes
 from tests.faults.accounting import store_env
+from tests.read import PAGES
 
 pytestmark = pytest.mark.slow
-OTHER_SITES = Path(__file__).parents[1] / "pages" / "other-sites"
+OTHER_SITES = PAGES / "other-sites"
 
 # What each site publishes where: robots.txt's Sitemap lines (None: the site's
 # robots.txt is unreadable, the usual news sitemap path is tried), its front-page
@@ -102,7 +103,7 @@ def test_news_crawls_each_site_into_the_store_exactly_once(
     replica: tuple[str, str, list[Path]], mongo_server: MongoServer, mongo_db: Database, tmp_path: Path
 ) -> None:
     key, base, cases = replica
-    assert cases, f"no real page of {key} in tests/pages/other-sites"
+    assert cases, f"no real page of {key} in tests/read/pages/other-sites"
     env = store_env(mongo_server, mongo_db)
     first = run_crawl(tmp_path, f"site={key}", f"base_url={base}", env=env, spider="news")
     assert first.returncode == 0, first.stderr[-3000:]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.params import ArgumentError, CrawlArguments
 from crawler.sites import GENERIC, SITES, Site, site_for, site_named
 from crawler.spiders.news import FranceinfoSpider, NewsSpider
+from crawler.spiders.params import ArgumentError, CrawlArguments
+from tests.read import PAGES
 
-OTHER_SITES = Path(__file__).parents[1] / "pages" / "other-sites"
+OTHER_SITES = PAGES / "other-sites"
 # Pages of each site that are not articles: a rubrique, a tag, an author.
 NOT_ARTICLES = {
     "franceinfo": ["/monde/", "/tag/a_1.html", "/redaction/jean_1.html"],
