@@ -110,6 +110,7 @@ STORE_SERVER_TIMEOUT_MS = 5000
 STORE_SPILL_DIR = os.environ.get("STORE_SPILL_DIR", "spill")
 RUN_LOCK_ENABLED = True
 RUN_LOCK_STALE_SECONDS = 180  # a holder no process here can check is dead after this long without a heartbeat
+JOBDIR_CLEAR_ON_FINISH = True  # a finished run's JOBDIR goes, so the next run starts afresh
 
 # Incremental re-crawls (crawler/fetch/incremental.py).
 INCREMENTAL_ENABLED = True

@@ -352,12 +352,12 @@ class StorePipeline:
         self.stats = crawler.stats
         self.uri = settings.get("MONGO_URI")
         self.database = settings.get("MONGO_DATABASE")
-        self.batch_size = settings.getint("STORE_BATCH_SIZE", 200)
-        self.flush_seconds = settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
-        self.max_updates = settings.getint("STORE_MAX_UPDATES_PER_COMMAND", 32)
-        self.outage_limit = settings.getfloat("STORE_OUTAGE_LIMIT_SECONDS", 120.0)
-        self.server_timeout_ms = settings.getint("STORE_SERVER_TIMEOUT_MS", 5000)
-        self.spill_dir = Path(settings.get("STORE_SPILL_DIR", "spill"))
+        self.batch_size = settings.getint("STORE_BATCH_SIZE")
+        self.flush_seconds = settings.getfloat("STORE_FLUSH_SECONDS")
+        self.max_updates = settings.getint("STORE_MAX_UPDATES_PER_COMMAND")
+        self.outage_limit = settings.getfloat("STORE_OUTAGE_LIMIT_SECONDS")
+        self.server_timeout_ms = settings.getint("STORE_SERVER_TIMEOUT_MS")
+        self.spill_dir = Path(settings.get("STORE_SPILL_DIR"))
         self.run_id = settings.get("CRAWL_RUN_ID") or ""
         self.buffer: list[dict[str, Any]] = []
         self.lock = asyncio.Lock()
@@ -372,7 +372,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        if not crawler.settings.getbool("STORE_ENABLED", True):
+        if not crawler.settings.getbool("STORE_ENABLED"):
             raise NotConfigured("STORE_ENABLED is off")
         return cls(crawler)
 

@@ -75,7 +75,7 @@ class Command(ScrapyCrawl):
                 f"{spider_name}: MongoDB at {redact_uri(uri)} is unreachable: {short_error(error)}",
                 exitcodes.STORE_UNREACHABLE,
             )
-        if not self.settings.getbool("RUN_LOCK_ENABLED", True):
+        if not self.settings.getbool("RUN_LOCK_ENABLED"):
             client.close()
             return None
         lock = RunLock(
@@ -111,7 +111,7 @@ def clear_finished_jobdir(settings: Any, finish_reason: str | None) -> None:
     """A JOBDIR lets a killed run resume where it stopped; once a run finishes, its
     seen-requests file would make the next run skip everything, so it goes."""
     jobdir = settings.get("JOBDIR")
-    if jobdir and finish_reason == "finished" and settings.getbool("JOBDIR_CLEAR_ON_FINISH", True):
+    if jobdir and finish_reason == "finished" and settings.getbool("JOBDIR_CLEAR_ON_FINISH"):
         shutil.rmtree(jobdir, ignore_errors=True)
 
 

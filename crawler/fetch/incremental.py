@@ -128,7 +128,7 @@ class IncrementalMiddleware:
     def __init__(self, crawler: Crawler, articles: Collection) -> None:
         self.crawler = crawler
         self.filter = IncrementalFilter(
-            articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS", 3600))
+            articles, timedelta(seconds=crawler.settings.getfloat("INCREMENTAL_REFETCH_SECONDS"))
         )
 
     @classmethod

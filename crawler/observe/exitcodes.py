@@ -110,7 +110,7 @@ def for_run(stats: dict[str, Any], settings: BaseSettings) -> int:
     to_fetch, parsed, failed = article_pages(stats)
     if to_fetch > 0 and parsed == 0:
         return NOTHING_PARSED
-    if to_fetch >= settings.getint("ALERT_MIN_PAGES", 20) and failed / to_fetch > settings.getfloat(
+    if to_fetch >= settings.getint("ALERT_MIN_PAGES") and failed / to_fetch > settings.getfloat(
         "ALERT_ERROR_RATE", 0.5
     ):
         return ERROR_RATE

@@ -8,7 +8,7 @@ from collections import Counter
 import pymongo
 import pytest
 
-from crawler import dashboards
+from crawler.observe import dashboards
 from tests.deploy.conftest import CrawledDatabase
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from crawler import settings as project_settings
 from crawler.article.normalize import normalize_article
 from crawler.observe.monitors import ArticleSchemaPipeline, configured_actions
 from crawler.sites import page_for
-from tests.pages.test_fixture_pages import CASES, load_case
+from tests.read.test_fixture_pages import CASES, load_case
 
 
 def project() -> Settings:
