@@ -15,21 +15,9 @@ from pathlib import Path
 import pymongo
 import pytest
 
-from crawler.report import (
-    FILL_FIELDS,
-    LAG_BUCKETS,
-    FillRate,
-    HealthAlert,
-    ReportData,
-    Run,
-    failure_reasons,
-    gather,
-    lag_histogram,
-    nice_ceiling,
-    percentile,
-    render,
-    time_buckets,
-)
+from crawler.report.data import FillRate, HealthAlert, ReportData, Run, gather
+from crawler.report.figures import FILL_FIELDS, LAG_BUCKETS, failure_reasons, lag_histogram, percentile, time_buckets
+from crawler.report.page import nice_ceiling, render
 from crawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from tests.crawling import REPO
 from tests.deploy.conftest import CrawledDatabase

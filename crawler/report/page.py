@@ -1,70 +1,35 @@
-"""`python -m crawler.report --out report.html [--days 14]`: the page whoever is on call
-opens first. Is the crawler running, what did the last runs store, what fails, do the
-pages still fill every field, how fresh are the articles?
-
-One self-contained HTML file (inline CSS and SVG, no script, nothing fetched), so it
-can be mailed, attached to a ticket or opened from a volume. Numbers are printed as
-text next to every chart.
-
-`gather(db, days)` reads MongoDB into a `ReportData`; `render(data)` turns it into
-HTML without any I/O. The aggregations stay within what FerretDB 1.24 (the test and
-demo server) runs correctly: `$match`, `$group` with a single `$sum` (a second
-accumulator in the same `$group` comes back as 0 there, FerretDB issue #4616),
-`$sort`, `$count`. Date bucketing, percentiles and the sums over the dynamic
-`counts` keys are done in Python.
-"""
+"""The report's HTML: `render(data)`, one self-contained page (inline CSS and SVG, no
+script, nothing fetched), numbers printed as text next to every chart."""
 
 from __future__ import annotations
 
-import argparse
 import math
-import os
 import statistics
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html import escape
-from pathlib import Path
-from typing import Any, TypeVar
 
-from pymongo import DESCENDING
-from pymongo.database import Database
-from pymongo.errors import PyMongoError
-
-from crawler.article.normalize import PARIS, paris_day
-from crawler.health import (
-    DEFAULT_DATABASE,
-    DEFAULT_MAX_AGE_MINUTES,
-    DEFAULT_MONGO_URI,
-    as_utc,
-    connect,
-    duration,
-    minutes_from_env,
+from crawler.health import duration
+from crawler.report.data import FillRate, ReportData, Run
+from crawler.report.figures import (
+    FILL_FIELDS,
+    TimeBucket,
+    day_of,
+    describe_reason,
+    failure_reasons,
+    fill_rate_of,
+    lag_histogram,
+    percentile,
+    site_layouts,
+    time_buckets,
+    window_days,
 )
-from crawler.observe.extraction_health import HEALTH_FIELDS
-from crawler.store.mongo import redact_uri, short_error
 
-FAILURE_PREFIXES = ("failed/", "dropped/")
 LAST_RUNS_SHOWN = 25
 TOP_REASONS_SHOWN = 15
 MAX_SECTIONS_SHOWN = 11
-LAG_BUCKETS: tuple[tuple[str, float], ...] = (
-    ("< 5 min", 5 * 60),
-    ("5–15 min", 15 * 60),
-    ("15–30 min", 30 * 60),
-    ("30–60 min", 3600),
-    ("1–2 h", 2 * 3600),
-    ("2–6 h", 6 * 3600),
-    ("6–12 h", 12 * 3600),
-    ("12–24 h", 24 * 3600),
-    ("1–2 d", 2 * 86400),
-    ("2–7 d", 7 * 86400),
-    ("≥ 7 d", math.inf),
-)
-TIME_BUCKETS = [timedelta(minutes=m) for m in (5, 15, 30, 60, 120, 180, 360, 720, 1440)]
-MAX_TIME_BUCKETS = 168
 STORE_COLORS = {"new": "#2b6cb0", "updated": "#dd8a1e", "unchanged": "#a0aec0"}
 FAILURE_COLOR = "#c53030"
 LAG_COLOR = "#2f855a"
@@ -74,364 +39,8 @@ SECTION_PALETTE = (
 )  # fmt: skip
 OTHER_COLOR = "#bab0ac"
 FILL_COLOR = "#2b6cb0"
-FILL_FIELDS = HEALTH_FIELDS
 FILL_RUNS_SHOWN = 10
 ALERT_MESSAGES_IN_HEADER = 3
-REASON_MEANINGS = {
-    "failed/timeout": "no answer within DOWNLOAD_TIMEOUT",
-    "failed/dns": "the host name did not resolve",
-    "failed/connection_refused": "the server refused the connection",
-    "failed/connection_lost": "the connection dropped mid-answer",
-    "failed/redirect_loop": "redirects went round in a circle",
-    "failed/robots_txt": "robots.txt forbids the URL",
-    "failed/offsite": "the URL left the site",
-    "failed/too_large": "the page is larger than DOWNLOAD_MAXSIZE",
-    "failed/truncated": "the transfer was cut short",
-    "failed/render_timeout": "Chromium did not render the page in time (after a retry)",
-    "failed/render_crashed": "Chromium crashed on the page (after a retry)",
-    "dropped/not_html": "the URL served something else than HTML",
-    "dropped/not_article": "the page is not an article",
-    "dropped/no_title": "the article has no title",
-    "dropped/empty_body": "the article has no body text",
-    "dropped/truncated": "the page was cut short",
-    "dropped/empty_page": "the page was empty",
-    "dropped/duplicate": "the same (url, date_path) twice in one run",
-}
-
-
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class FillRate:
-    """How many of a run's pages of one (site, layout) had each field: a layout whose
-    selectors stopped matching shows as a field filled on fewer pages than before."""
-
-    site: str
-    layout: str
-    pages: int
-    filled: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_document(cls, doc: object) -> FillRate | None:
-        if not isinstance(doc, dict):
-            return None
-        filled = doc.get("filled")
-        return cls(
-            site=_label(doc.get("site")),
-            layout=_label(doc.get("layout")),
-            pages=_count(doc.get("pages")),
-            filled={str(k): _count(v) for k, v in filled.items()} if isinstance(filled, dict) else {},
-        )
-
-    def percent(self, name: str) -> int | None:
-        """Whole percent, rounded down so that 100% means every page; None without pages."""
-        if self.pages <= 0:
-            return None
-        return self.filled.get(name, 0) * 100 // self.pages
-
-
-@dataclass(frozen=True)
-class HealthAlert:
-    """A drift the run's extraction health check saw (`fill_rate`, `new_layout` or
-    `fallback_share`), with the message it wrote for people."""
-
-    site: str
-    layout: str
-    field: str | None
-    kind: str
-    rate: float | None
-    baseline: float | None
-    pages: int
-    message: str
-
-    @classmethod
-    def from_document(cls, doc: object) -> HealthAlert | None:
-        if not isinstance(doc, dict):
-            return None
-        site, layout, kind = _label(doc.get("site")), _label(doc.get("layout")), _label(doc.get("kind"))
-        name = doc.get("field")
-        name = str(name) if name not in (None, "") else None
-        message = doc.get("message")
-        if not isinstance(message, str) or not message.strip():
-            message = " ".join(part for part in (site, layout, name) if part) + f": {kind}"
-        return cls(
-            site=site,
-            layout=layout,
-            field=name,
-            kind=kind,
-            rate=_fraction(doc.get("rate")),
-            baseline=_fraction(doc.get("baseline")),
-            pages=_count(doc.get("pages")),
-            message=message,
-        )
-
-
-@dataclass(frozen=True)
-class Run:
-    """One `crawl_runs` document, with the numbers the report shows."""
-
-    run_id: str
-    spider: str
-    arguments: dict[str, str]
-    started_at: datetime | None
-    finished_at: datetime | None
-    status: str
-    finish_reason: str | None
-    counts: dict[str, float] = field(default_factory=dict)
-    fill_rates: tuple[FillRate, ...] = ()
-    health_alerts: tuple[HealthAlert, ...] = ()
-    site: str = ""  # the site's key; older runs have none: their spider's name
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Run:
-        counts = doc.get("counts") or {}
-        return cls(
-            run_id=str(doc.get("run_id") or doc.get("_id")),
-            spider=str(doc.get("spider") or ""),
-            arguments={str(k): str(v) for k, v in (doc.get("arguments") or {}).items()},
-            started_at=as_utc(doc.get("started_at")),
-            finished_at=as_utc(doc.get("finished_at")),
-            status=str(doc.get("status") or "unknown"),
-            finish_reason=doc.get("finish_reason"),
-            counts={str(k): v for k, v in counts.items() if isinstance(v, int | float) and not isinstance(v, bool)},
-            fill_rates=_rows(doc.get("fill_rates"), FillRate.from_document),
-            health_alerts=_rows(doc.get("health_alerts"), HealthAlert.from_document),
-            site=str(doc.get("site") or doc.get("spider") or ""),
-        )
-
-    def count(self, key: str) -> int:
-        return int(self.counts.get(key, 0))
-
-    @property
-    def new(self) -> int:
-        return self.count("store/new")
-
-    @property
-    def updated(self) -> int:
-        return self.count("store/updated")
-
-    @property
-    def unchanged(self) -> int:
-        return self.count("store/unchanged")
-
-    @property
-    def failures(self) -> int:
-        """Pages the run gave up on (`failed/*`) or could not use (`dropped/*`)."""
-        return sum(int(v) for k, v in self.counts.items() if k.startswith(FAILURE_PREFIXES))
-
-    @property
-    def requests(self) -> int:
-        return self.count("downloader/request_count")
-
-    @property
-    def duration(self) -> timedelta | None:
-        if self.started_at is None or self.finished_at is None:
-            return None
-        return self.finished_at - self.started_at
-
-
-def _rows(value: object, parse: Callable[[object], Row | None]) -> tuple[Row, ...]:
-    """The parsable items of a list field; anything else (absent on old runs, garbled) is none."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(row for row in map(parse, value) if row is not None)
-
-
-def _label(value: object) -> str:
-    return str(value) if value not in (None, "") else "(none)"
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 0
-    return max(0, int(value))
-
-
-def _fraction(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the page shows, read once; `render` needs nothing else."""
-
-    generated_at: datetime
-    database: str
-    days: int
-    runs: list[Run]
-    last_success: Run | None
-    total_articles: int
-    total_revisions: int
-    section_days: dict[str, dict[str, int]]
-    lags_s: list[float]
-    max_age_minutes: float = DEFAULT_MAX_AGE_MINUTES
-
-    @property
-    def since(self) -> datetime:
-        return self.generated_at - timedelta(days=self.days)
-
-
-def gather(db: Database, days: int, now: datetime | None = None, max_age_minutes: float | None = None) -> ReportData:
-    """Read the window's runs and articles. `days` is the window; the last successful
-    run and the totals are looked up whatever their age."""
-    now = now or datetime.now(UTC)
-    since = now - timedelta(days=days)
-    runs = [
-        Run.from_document(doc)
-        for doc in db["crawl_runs"].find({"started_at": {"$gte": since}}).sort("started_at", DESCENDING)
-    ]
-    last = db["crawl_runs"].find_one({"status": "finished"}, sort=[("finished_at", DESCENDING)])
-    first_day = paris_day(since)
-    per_section_day = db["articles"].aggregate(
-        [
-            {"$match": {"date_path": {"$gte": first_day}}},
-            {"$group": {"_id": {"day": "$date_path", "site": "$source", "section": "$section"}, "n": {"$sum": 1}}},
-        ]
-    )
-    rows = list(per_section_day)
-    several_sites = len({row["_id"].get("site") for row in rows}) > 1
-    section_days: dict[str, dict[str, int]] = {}
-    for row in rows:
-        day, section = row["_id"].get("day"), row["_id"].get("section") or "(none)"
-        if several_sites:  # "lemonde · international": a section is a site's
-            section = f"{row['_id'].get('site') or '?'} · {section}"
-        per_day = section_days.setdefault(str(day), {})
-        per_day[str(section)] = per_day.get(str(section), 0) + int(row["n"])
-    recent = db["articles"].find({"first_seen_at": {"$gte": since}}, {"freshness_lag_s": 1, "_id": 0})
-    lags = [doc["freshness_lag_s"] for doc in recent if isinstance(doc.get("freshness_lag_s"), int | float)]
-    return ReportData(
-        generated_at=now,
-        database=db.name,
-        days=days,
-        runs=runs,
-        last_success=Run.from_document(last) if last else None,
-        total_articles=db["articles"].count_documents({}),
-        total_revisions=db["article_revisions"].count_documents({}),
-        section_days=section_days,
-        lags_s=lags,
-        max_age_minutes=DEFAULT_MAX_AGE_MINUTES if max_age_minutes is None else max_age_minutes,
-    )
-
-
-# ----------------------------------------------------------------- computations
-
-
-def failure_reasons(runs: Iterable[Run]) -> list[tuple[str, int, int]]:
-    """(reason, total count, number of runs that had it), most frequent first."""
-    totals: Counter[str] = Counter()
-    runs_with: Counter[str] = Counter()
-    for run in runs:
-        for key, value in run.counts.items():
-            if key.startswith(FAILURE_PREFIXES) and value:
-                totals[key] += int(value)
-                runs_with[key] += 1
-    return [(key, total, runs_with[key]) for key, total in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def describe_reason(reason: str) -> str:
-    """A few words for the on-call person, after the README's table of stats."""
-    if reason in REASON_MEANINGS:
-        return REASON_MEANINGS[reason]
-    if reason.startswith("failed/http_"):
-        return f"the server answered HTTP {reason.removeprefix('failed/http_')} (after retries for 5xx/429)"
-    if reason.startswith("dropped/invalid/"):
-        return f"the article broke the schema ({reason.removeprefix('dropped/invalid/')})"
-    if reason.startswith("dropped/store/"):
-        return f"the store refused it ({reason.removeprefix('dropped/store/')})"
-    return ""
-
-
-def lag_histogram(lags_s: Iterable[float]) -> list[tuple[str, int]]:
-    """Counts per `LAG_BUCKETS` bucket, every bucket present (zeros included)."""
-    counts = [0] * len(LAG_BUCKETS)
-    for lag in lags_s:
-        for index, (_label, upper) in enumerate(LAG_BUCKETS):
-            if lag < upper:
-                counts[index] += 1
-                break
-    return [(label, counts[index]) for index, (label, _upper) in enumerate(LAG_BUCKETS)]
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100), None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-@dataclass(frozen=True)
-class TimeBucket:
-    start: datetime
-    end: datetime
-    runs: list[Run]
-
-    def total(self, attribute: str) -> int:
-        return sum(getattr(run, attribute) for run in self.runs)
-
-
-def time_buckets(runs: Iterable[Run], since: datetime, until: datetime) -> list[TimeBucket]:
-    """Runs grouped by start time into equal buckets over the window (at most
-    `MAX_TIME_BUCKETS`, aligned on UTC midnight), so gaps without runs show."""
-    window = until - since
-    size = next((s for s in TIME_BUCKETS if window / s <= MAX_TIME_BUCKETS), TIME_BUCKETS[-1])
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    first = epoch + ((since - epoch) // size) * size
-    count = (until - first) // size + 1
-    buckets = [TimeBucket(first + i * size, first + (i + 1) * size, []) for i in range(count)]
-    for run in runs:
-        if run.started_at is None or not (first <= run.started_at < first + count * size):
-            continue
-        buckets[int((run.started_at - first) // size)].runs.append(run)
-    return buckets
-
-
-def pooled(rows: Iterable[FillRate]) -> FillRate | None:
-    """Rows of one (site, layout) as one, pages and filled counts summed: a rate over
-    several runs weighs each page the same, whatever the run's size."""
-    rows = list(rows)
-    if not rows:
-        return None
-    filled: Counter[str] = Counter()
-    for row in rows:
-        filled.update(row.filled)
-    return FillRate(rows[0].site, rows[0].layout, sum(row.pages for row in rows), dict(filled))
-
-
-def fill_rate_of(runs: Iterable[Run], site: str, layout: str) -> FillRate | None:
-    """What these runs read with one (site, layout), None if they read nothing with it."""
-    return pooled(row for run in runs for row in run.fill_rates if (row.site, row.layout) == (site, layout))
-
-
-def site_layouts(runs: Iterable[Run]) -> dict[str, list[str]]:
-    """The layouts each site's pages were read with, sites and layouts sorted."""
-    seen: dict[str, set[str]] = {}
-    for run in runs:
-        for row in run.fill_rates:
-            seen.setdefault(row.site, set()).add(row.layout)
-    return {site: sorted(layouts) for site, layouts in sorted(seen.items())}
-
-
-def window_days(data: ReportData) -> list[str]:
-    """The `date_path` days of the window, oldest first, with the days that have data."""
-    first = data.since.astimezone(PARIS).date()
-    last = max([data.generated_at.astimezone(PARIS).date(), *(_day(d) or first for d in data.section_days)])
-    days = [(first + timedelta(days=i)).strftime("%Y/%m/%d") for i in range((last - first).days + 1)]
-    return sorted(set(days) | set(data.section_days))
-
-
-def _day(date_path: str) -> date | None:
-    try:
-        return datetime.strptime(date_path, "%Y/%m/%d").date()
-    except ValueError:
-        return None
-
-
-# ----------------------------------------------------------------------- render
 
 
 def number(value: float) -> str:
@@ -957,7 +566,7 @@ def _tick_label(start: datetime, tick: timedelta) -> str:
 
 
 def _short_day(date_path: str) -> str:
-    day = _day(date_path)
+    day = day_of(date_path)
     return f"{day:%d %b}" if day else date_path
 
 
@@ -1030,52 +639,3 @@ PAGE = """<!DOCTYPE html>
 
 
 # ------------------------------------------------------------------------- CLI
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m crawler.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="report.html", help="where to write the page ('-' for stdout)")
-    parser.add_argument("--days", type=int, default=14, help="the window: runs and articles of the last DAYS days")
-    parser.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI", DEFAULT_MONGO_URI))
-    parser.add_argument("--database", default=os.environ.get("MONGO_DATABASE", DEFAULT_DATABASE))
-    parser.add_argument("--timeout-seconds", type=float, default=5.0, help="how long to wait for MongoDB")
-    args = parser.parse_args(argv)
-    if args.days < 1:
-        parser.error("--days must be at least 1")
-    return args
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A reader (a browser, a web server) never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    client = connect(args.mongo_uri, args.timeout_seconds)
-    try:
-        max_age = minutes_from_env("HEALTH_MAX_AGE_MINUTES", DEFAULT_MAX_AGE_MINUTES)
-        data = gather(client[args.database], args.days, max_age_minutes=max_age)
-    except PyMongoError as error:
-        print(f"report: MongoDB at {redact_uri(args.mongo_uri)} is unreachable: {short_error(error)}", file=sys.stderr)
-        return 2
-    finally:
-        client.close()
-    page = render(data)
-    if args.out == "-":
-        sys.stdout.write(page)
-        return 0
-    write_atomically(Path(args.out), page)
-    print(
-        f"report: wrote {args.out} ({plural(len(data.runs), 'run')} in the last {plural(args.days, 'day')}, "
-        f"{plural(data.total_articles, 'article')} stored)",
-        file=sys.stderr,
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
