@@ -7,7 +7,7 @@ each element under its class names; a selector is then answered left to right
 from the entries its parts name (`.c-body figure img`: the one `.c-body`, the
 figures under it by tag, their images), so no selector walks the page again.
 Selectors with parts it does not know (pseudo-classes, `~`) go to XPath: every
-selector works, and the answers are the same (tests/read/pages/test_element_index.py
+selector works, and the answers are the same (tests/read/test_element_index.py
 checks both ways on every selector the page objects use, over every saved page).
 """
 

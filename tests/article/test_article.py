@@ -1,4 +1,4 @@
-"""The article written once (crawler/article.py) against the documented contract,
+"""The article written once (crawler/article/__init__.py) against the documented contract,
 and its JSON Schema against real items."""
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from crawler.sites import page_for
 from tests.read import PAGES
 
 # Other sites' real pages are read by the generic page object, exact only where the
-# page is clear: tests/read/pages/test_other_sites.py.
+# page is clear: tests/read/test_other_sites.py.
 CASES = sorted(path.parent for path in PAGES.glob("*/*/input.html") if path.parent.parent.name != "other-sites")
 
 
