@@ -32,7 +32,7 @@ from lxml import html as lxml_html
 from crawler.article.normalize import PARIS, clean_text
 from crawler.extract import extract_article
 
-PAGES = Path(__file__).resolve().parents[1] / "tests" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "tests" / "read" / "pages"
 
 
 def fixture_pages() -> list[dict[str, Any]]:

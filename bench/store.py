@@ -37,7 +37,7 @@ from devservers.ferretdb import MongoServer
 from pipelines.store import ArticleStore
 
 REPO = Path(__file__).resolve().parents[1]
-CASE = REPO / "tests" / "pages" / "franceinfo" / "synthetic-2020-haut-karabakh"
+CASE = REPO / "tests" / "read" / "pages" / "franceinfo" / "synthetic-2020-haut-karabakh"
 BATCH = 200
 
 
