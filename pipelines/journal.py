@@ -98,14 +98,15 @@ class Journal:
 
     @staticmethod
     def read(segment: Path) -> list[dict[str, Any]]:
-        """The items of a segment; a line cut by a crash is skipped."""
+        """The items of a segment; a line cut by a crash is skipped, even one cut inside
+        a multi-byte character (each line is decoded on its own)."""
         items = []
-        for line in segment.read_text(encoding="utf-8").splitlines():
+        for line in segment.read_bytes().splitlines():
             if not line.strip():
                 continue
             try:
-                items.append(json_util.loads(line, json_options=_READ))
-            except ValueError:
+                items.append(json_util.loads(line.decode("utf-8"), json_options=_READ))
+            except ValueError:  # UnicodeDecodeError included
                 continue
         return items
 
