@@ -6,13 +6,16 @@ and at close, backed by a journal on disk (`pipelines.journal`), retries with
 backoff while the server is away, the journal kept as the spill file when it
 stays away, and the run's `crawl_runs` document.
 
-A batch costs one unordered `insert_many` and, for the articles the unique index
-refuses (already stored), one look-up per publication day (after a batch of mostly
+A batch costs one unordered `insert_many` and, for the articles the unique indexes
+refuse (already stored), one look-up per publication day (after a batch of mostly
 stored articles, the look-up comes first and only new ones are inserted); then one
 `update_many` (`last_seen_at`) for unchanged ones, and for changed ones the old
 version into `article_revisions` then a guarded update (`content_hash` must still
 be the old one), at most `STORE_MAX_UPDATES_PER_COMMAND` updates per command.
 Every write is idempotent, so a batch retried after a failure half-way is safe.
+An article whose URL holds no date keeps the day it was first stored under; the
+unique index on `url` refuses it under another day, and only then is it looked up
+by URL (a scan of the collection on FerretDB, which uses no index to read).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ DUPLICATE_KEY = 11000
 DOCUMENT_ERRORS = frozenset({2, 9, 14, 17, 28, 52, 55, 56, 57, 66, 121, 10334, 17280, 17419})
 ARTICLE_INDEXES = [
     ([("url", ASCENDING), ("date_path", ASCENDING)], {"unique": True, "name": "url_date_path"}),
+    ([("url", ASCENDING)], {"unique": True, "name": "url"}),
     ([("published_at", DESCENDING)], {"name": "published_at"}),
     ([("section", ASCENDING)], {"name": "section"}),
     ([("date_path", ASCENDING)], {"name": "date_path"}),
@@ -84,6 +88,7 @@ class ArticleStore:
         self.max_updates = max(1, max_updates_per_command)
         self.max_document_bytes = max_document_bytes
         self.expect_new = True
+        self.url_unique = False
 
     def record_checks(self, checks: list[tuple[str, Any, Any]]) -> int:
         """What a crawl learnt about stored pages without storing them: a 304 moves
@@ -103,8 +108,23 @@ class ArticleStore:
         return len(updates)
 
     def ensure_indexes(self) -> None:
+        """Create the indexes (a no-op when they exist). The unique index on `url`
+        alone lets an insert refuse an article whose day moved, so a batch needs no
+        look-up by URL first; a store that already holds a URL under two days (before
+        that rule) cannot have it, and every batch then looks its undated URLs up."""
         for keys, options in ARTICLE_INDEXES:
-            self.articles.create_index(keys, **options)
+            try:
+                self.articles.create_index(keys, **options)
+            except OperationFailure as error:
+                if options["name"] != "url" or not _holds_duplicates(error):
+                    raise
+                logger.warning(
+                    "store: no unique index on url (%s): some URL is stored under two date_paths; "
+                    "each batch looks its undated URLs up by URL first",
+                    short_error(error),
+                )
+            else:
+                self.url_unique = self.url_unique or options["name"] == "url"
         for keys, options in REVISION_INDEXES:
             self.revisions.create_index(keys, **options)
         for keys, options in RUN_INDEXES:
@@ -126,7 +146,8 @@ class ArticleStore:
             else:
                 batch[(article["url"], article["date_path"])] = article
         try:
-            batch = self._keep_stored_date_paths(batch)
+            if not self.url_unique:
+                batch = self._keep_stored_date_paths(batch)
             for _attempt in range(3):
                 if not batch:
                     break
@@ -160,7 +181,8 @@ class ArticleStore:
         """An article whose URL holds no date keeps the `date_path` it was first stored
         under: its `published_at` corrected across Paris midnight must update that
         document, not start a second one. One look-up by URL for such articles (the
-        unique index's prefix on MongoDB)."""
+        unique index's prefix on MongoDB; a scan of the collection on FerretDB, so
+        only for the articles the unique index on `url` refused, when it exists)."""
         undated = [article for article in batch.values() if date_path_from_url(article["url"]) is None]
         if not undated:
             return batch
@@ -208,7 +230,7 @@ class ArticleStore:
         new_count = len(batch) - len(candidates) if insert_first else len(new)
         self.expect_new = new_count * 2 > len(batch)
         raced = new if insert_first else self._insert_new(new, run_id, result)
-        again = {(article["url"], article["date_path"]): article for article in raced}
+        again = self._keep_stored_date_paths({(a["url"], a["date_path"]): a for a in raced})
         self._touch_unchanged(unchanged, result)
         for article in self._update_changed(changed, run_id, result):
             again[(article["url"], article["date_path"])] = article
@@ -605,6 +627,12 @@ DATA_ERROR_MARKERS = ("unsupported Unicode escape sequence", "invalid byte seque
 
 def _is_data_error(error: OperationFailure) -> bool:
     return any(marker in str(error) for marker in DATA_ERROR_MARKERS)
+
+
+def _holds_duplicates(error: OperationFailure) -> bool:
+    """A unique index refused for the data already there: MongoDB says DuplicateKey,
+    FerretDB an InternalError with PostgreSQL's unique_violation (SQLSTATE 23505)."""
+    return error.code == DUPLICATE_KEY or "SQLSTATE 23505" in str(error)
 
 
 def _written_unconfirmed(stored: dict[str, Any], article: dict[str, Any], run_id: str) -> bool:

@@ -5,14 +5,33 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from crawler.extract import extract_article
+from devservers.ferretdb import MongoServer
 from pipelines.store import ArticleStore, BatchResult
 from tests.read import PAGES
 
 CASE = PAGES / "franceinfo" / "real-2022-penurie-carburant"
 FETCHED = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+class FindCounter(monitoring.CommandListener):
+    """Counts the `find` commands a client sends (pymongo's command monitoring)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.count += event.command_name == "find"
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 def article(number: int = 0, text: str | None = None, fetched: datetime = FETCHED) -> dict:
@@ -132,6 +151,55 @@ def test_indexes_for_the_key_and_the_dashboards(mongo_db: Database) -> None:
     names = set(mongo_db.articles.index_information())
     assert {"url_date_path", "published_at", "section", "date_path", "last_seen_at", "crawl_run_id"} <= names
     assert mongo_db.articles.index_information()["url_date_path"].get("unique") is True
+    assert mongo_db.articles.index_information()["url"].get("unique") is True
+
+
+def moved_a_day(doc: dict) -> dict:
+    """The same article (no date in its URL), its `published_at` now on the next day."""
+    return {**doc, "date_path": "2022/10/15", "published_at": doc["published_at"] + timedelta(days=1)}
+
+
+@pytest.mark.parametrize("expect_new", [True, False], ids=["insert first", "look up first"])
+def test_an_article_whose_day_moved_updates_the_document_first_stored(mongo_db: Database, expect_new: bool) -> None:
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    store.write_batch([article(1), article(2)], "run-1")
+    (first_day,) = {doc["date_path"] for doc in mongo_db.articles.find()}
+    store.expect_new = expect_new
+    result = store.write_batch([moved_a_day(article(1, text="Corrigé.")), article(3)], "run-2")
+    assert (result.new, result.updated, result.rejected) == (1, 1, [])
+    stored = mongo_db.articles.find_one({"url": article(1)["url"]})
+    assert (stored["date_path"], stored["text"]) == (first_day, "Corrigé.")
+    assert mongo_db.articles.count_documents({}) == 3
+
+
+def test_a_first_load_reads_nothing_back(mongo_db: Database, mongo_server: MongoServer) -> None:
+    """Inserts alone: the unique indexes say what is stored. (A look-up by URL before
+    each batch made a first load quadratic on FerretDB, which scans to read.)"""
+    finds = FindCounter()
+    client = MongoClient(mongo_server.uri, tz_aware=True, event_listeners=[finds])
+    store = ArticleStore(client[mongo_db.name])
+    store.ensure_indexes()
+    finds.count = 0
+    for start in range(0, 30, 10):
+        result = store.write_batch([article(n) for n in range(start, start + 10)], "run-1")
+        assert result.new == 10
+    client.close()
+    assert finds.count == 0
+
+
+def test_a_store_holding_a_url_under_two_days_still_keeps_the_first(mongo_db: Database) -> None:
+    """Documents from before the rule: no unique index on `url` can be built, so every
+    batch looks its undated URLs up first, and the earliest day is kept."""
+    one = {k: v for k, v in article(1).items() if k != "fetched_at"}
+    mongo_db.articles.insert_many([dict(one), {**moved_a_day(one)}])
+    store = ArticleStore(mongo_db)
+    store.ensure_indexes()
+    assert store.url_unique is False
+    result = store.write_batch([moved_a_day(article(1, text="Corrigé."))], "run-2")
+    assert (result.new, result.updated) == (0, 1)
+    assert mongo_db.articles.find_one({"text": "Corrigé."})["date_path"] == one["date_path"]
+    assert mongo_db.articles.count_documents({}) == 2
 
 
 def test_a_document_the_server_cannot_hold_is_dropped_alone(mongo_db: Database) -> None:
