@@ -1,7 +1,7 @@
 """Scrapy settings: right for the real site by default.
 
 Environment variables override the few values that differ per deployment
-(`MONGO_URI`, `MONGO_DATABASE`, `CRAWLER_CONTACT_URL`, `LOG_LEVEL`). Tests, the demo
+(`MONGO_URI`, `MONGO_DATABASE`, `REDIS_URL`, `CRAWLER_CONTACT_URL`, `LOG_LEVEL`). Tests, the demo
 and benchmarks override politeness with `-s` for the local replica only.
 """
 
@@ -66,6 +66,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's 3xx redirects, but never taking an article page off the site.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.fetch.middlewares.RedirectMiddleware": 600,
+    "crawler.frontier.middlewares.SharedBudgetMiddleware": 650,
 }
 
 ITEM_PIPELINES = {
@@ -115,7 +116,20 @@ JOBDIR_CLEAR_ON_FINISH = True  # a finished run's JOBDIR goes, so the next run s
 # Incremental re-crawls (crawler/fetch/incremental.py).
 INCREMENTAL_ENABLED = True
 INCREMENTAL_REFETCH_SECONDS = 3600
-SPIDER_MIDDLEWARES = {"crawler.fetch.incremental.IncrementalMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.middlewares.LeaseAckMiddleware": 10,
+    "crawler.fetch.incremental.IncrementalMiddleware": 950,
+}
+
+# Scale-out (crawler/frontier): with `REDIS_URL`, N workers running the same command
+# share one frontier in Redis; without it, Scrapy's own scheduler (and the run lock).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+SCHEDULER = "crawler.frontier.scheduler.FrontierScheduler"
+FRONTIER_NAME = os.environ.get("FRONTIER_NAME", "")  # default: the site and a digest of the spider's arguments
+FRONTIER_LEASE_SECONDS = 30.0  # a worker silent this long is dead: its requests go back to the queue
+FRONTIER_SEEN_TTL_SECONDS = 2 * 24 * 3600  # a run's duplicate filter expires this long after its last use
+FRONTIER_OUTAGE_LIMIT_SECONDS = 120.0  # a worker with nothing left to send stops waiting for Redis after this
+FRONTIER_HOST_RATE = 4.0  # requests a second to one host, all workers together (0: no shared budget)
 
 # Rendering in Chromium (crawler/fetch/render.py decides which pages; scrapy-playwright renders).
 DOWNLOAD_HANDLERS = {

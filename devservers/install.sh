@@ -20,8 +20,9 @@ as_root() {
 
 # Debian packages, installed without their recommends (Chromium's would bring
 # systemd, samba and perl): PostgreSQL for FerretDB; Chromium for the pages rendered
-# through scrapy-playwright (Playwright's own browser download cannot work here).
-packages=(postgresql chromium)
+# through scrapy-playwright (Playwright's own browser download cannot work here);
+# Redis for the shared frontier of N workers (crawler/frontier, devservers/redis.py).
+packages=(postgresql chromium redis-server)
 [ -n "$WITH_IMAGE" ] && packages+=(docker.io debootstrap)
 missing=()
 for package in "${packages[@]}"; do

@@ -5,11 +5,17 @@ segment before it is buffered. A flush seals the segment and opens a new one;
 once the sealed segment's batch is stored, the segment is deleted. Whatever a
 crash, a SIGKILL or a long outage leaves behind is the spill file that the next
 run replays first, so no article is lost between a fetch and the store.
+
+Workers sharing one spill folder (N containers on one volume, with a shared
+frontier) each hold an advisory lock on their run's `.lock` file while their
+journal is open: a worker's leftovers are only the segments of runs no live
+process holds (a SIGKILL releases the lock with the process).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 from datetime import UTC, datetime
@@ -30,12 +36,39 @@ class Journal:
         self.current: Path | None = None
         self.handle: IO[str] | None = None
         self.count = 0
+        self.lock: IO[str] | None = None
 
     def leftovers(self) -> list[Path]:
         """Segments that earlier runs did not get into the store (oldest first)."""
         if not self.directory.exists():
             return []
-        return sorted(self.directory.glob(f"{self.name}-*.jsonl"), key=lambda path: path.stat().st_mtime)
+        segments = [
+            path
+            for path in self.directory.glob(f"{self.name}-*.jsonl")
+            if not path.name.startswith(f"{self.name}-{self.run_id}-") and not self._held_by_a_live_run(path)
+        ]
+        return sorted(segments, key=lambda path: path.stat().st_mtime)
+
+    def _lock_path(self, run: str) -> Path:
+        return self.directory / f".{run}.lock"
+
+    def _held_by_a_live_run(self, segment: Path) -> bool:
+        lock = self._lock_path(segment.name.rsplit("-", 1)[0])
+        try:
+            with lock.open("r") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                lock.unlink()  # its run is dead: the segments are leftovers
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        return False
+
+    def hold(self) -> None:
+        """Lock this run's segments against other workers' replay, until `close`."""
+        if self.lock is None:
+            self.lock = self._lock_path(f"{self.name}-{self.run_id}").open("a")
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
 
     def check_writable(self) -> None:
         """Raise OSError now if items could not be journaled (missing, read-only or
@@ -93,7 +126,12 @@ class Journal:
         sealed = self.seal()
         if sealed is not None and self.count == 0:
             self.discard(sealed)
-            return None
+            sealed = None
+        if self.lock is not None:
+            self._lock_path(f"{self.name}-{self.run_id}").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.lock.close()
+            self.lock = None
         return sealed
 
     @staticmethod

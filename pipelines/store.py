@@ -40,6 +40,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from crawler.article.normalize import date_path_from_url, paris_day
 from crawler.store.mongo import connect, new_run_id, redact_uri, short_error
+from crawler.store.signals import articles_stored
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -405,6 +406,7 @@ class StorePipeline:
         self.journal = Journal(self.spill_dir, name, self.run_id)
         try:
             self.journal.check_writable()
+            self.journal.hold()
         except OSError as error:
             self.stats.set_value("store/spill_unwritable", 1)
             logger.error("store: the spill directory %s cannot be written (%s); not crawling", self.spill_dir, error)
@@ -504,6 +506,7 @@ class StorePipeline:
             segment = self.journal.seal()
             if await self._write_with_retries(batch):
                 self.journal.discard(segment)
+                self.crawler.signals.send_catch_log(articles_stored, items=batch)
             else:
                 self.stats.inc_value("store/spilled", len(batch) + len(self.buffer))
                 self.buffer = []

@@ -25,6 +25,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--now", default=DEFAULT_NOW, help="the replica clock, ISO 8601")
     parser.add_argument("--per-day", type=int, default=40, help="articles published per day")
     parser.add_argument("--slow-seconds", type=float, default=30.0, help="how long the `slow` quirk page sleeps")
+    parser.add_argument(
+        "--page-delay-seconds",
+        type=float,
+        default=0.0,
+        help="how long every article page takes to answer, as the real site's latency does",
+    )
     parser.add_argument("--failures", type=int, default=2, help="errors a `server_error_then_ok` URL serves first")
     parser.add_argument(
         "--client-rendered-every",
@@ -46,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         now=args.now,
         per_day=args.per_day,
         slow_seconds=args.slow_seconds,
+        page_delay_seconds=args.page_delay_seconds,
         failures=args.failures,
         client_rendered_every=args.client_rendered_every,
     )

@@ -123,6 +123,7 @@ class ReplicaSite:
         failures: int = 2,
         client_rendered_every: int = 25,
         hang_seconds: float = 60.0,
+        page_delay_seconds: float = 0.0,
     ) -> None:
         if articles < 10:
             raise ValueError("a replica needs at least 10 articles")
@@ -132,6 +133,7 @@ class ReplicaSite:
         self.failures = failures
         self.client_rendered_every = client_rendered_every
         self.hang_seconds = hang_seconds
+        self.page_delay_seconds = page_delay_seconds
         self.now = parse_iso(now)
         self._lock = threading.RLock()
         self._articles: dict[int, Article] = {}

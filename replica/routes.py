@@ -188,7 +188,7 @@ class Router:
         drifted = None if amp else self.site.drifted(article)
         etag = f'"a{article.id}-r{article.revision}{"-amp" if amp else ""}{f"-{drifted}" if drifted else ""}"'
         validators = {"ETag": etag, "Last-Modified": http_date(article.modified), "Cache-Control": "max-age=60"}
-        delay = self.site.slow_seconds if quirk == "slow" else 0.0
+        delay = self.site.slow_seconds if quirk == "slow" else self.site.page_delay_seconds
         if _not_modified(headers, etag, article.modified):
             return Response(304, b"", headers=validators, kind="not_modified", delay=delay)
         payload = self._article_bytes(article, base, amp, drifted)

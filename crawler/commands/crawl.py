@@ -75,7 +75,8 @@ class Command(ScrapyCrawl):
                 f"{spider_name}: MongoDB at {redact_uri(uri)} is unreachable: {short_error(error)}",
                 exitcodes.STORE_UNREACHABLE,
             )
-        if not self.settings.getbool("RUN_LOCK_ENABLED"):
+        if not self.settings.getbool("RUN_LOCK_ENABLED") or self.settings.get("REDIS_URL"):
+            # With a shared frontier, N workers crawl one run together (crawler/frontier).
             client.close()
             return None
         lock = RunLock(

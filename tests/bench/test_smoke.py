@@ -62,3 +62,17 @@ def test_render_smoke() -> None:
     table, figures = run_smoke("render.py")
     assert "client-rendered" in table and figures["bench"] == "render"
     assert {label: row["pages"] for label, row in figures["runs"].items()} == {"client-rendered": 20, "static": 20}
+
+
+def test_scale_smoke() -> None:
+    table, figures = run_smoke("scale.py")
+    runs = {row["run"]: row for row in figures["runs"]}
+    assert "vs 1 worker" in table and figures["bench"] == "scale" and len(runs) == 4
+    assert all(row["pages"] == figures["articles"] for row in runs.values()), "each run stores every article once"
+    assert runs["2 workers, Redis frontier"]["workers"] == 2 and figures["speedup_2_workers"] > 0
+
+
+def test_frontier_memory_smoke() -> None:
+    table, figures = run_smoke("frontier_memory.py")
+    assert "MB per million" in table and figures["bench"] == "frontier_memory"
+    assert 0 < figures["bytes_per_url"]["duplicate filter (SHA1 set)"] < figures["bytes_per_url"]["queue, JSON (ours)"]

@@ -183,12 +183,14 @@ def test_the_scheduler_binary_is_pinned_and_checksummed(dockerfile: list[Instruc
     assert any(i.keyword == "RUN" and "supercronic -test" in i.arguments for i in dockerfile)
 
 
-def test_compose_runs_mongo_the_crawler_and_metabase() -> None:
+def test_compose_runs_mongo_redis_the_crawler_and_metabase() -> None:
     compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
     services = re.search(r"^services:\n(.*?)^\S", compose, re.DOTALL | re.MULTILINE).group(1)
-    assert re.findall(r"^  (\w+):$", services, re.MULTILINE) == ["mongo", "crawler", "metabase"]
+    assert re.findall(r"^  (\w+):$", services, re.MULTILINE) == ["mongo", "redis", "crawler", "metabase"]
     assert "image: mongo:7" in compose and "image: metabase/metabase" in compose
     assert "MONGO_URI: mongodb://mongo:27017/" in compose
+    assert "REDIS_URL: ${REDIS_URL-redis://redis:6379/0}" in compose, "workers scaled with --scale share Redis"
+    assert "noeviction" in compose, "Redis never drops a queued request to make room"
     assert '"3000:3000"' in compose
     volumes = re.search(r"^volumes:\n((?:  .*\n?)+)", compose, re.MULTILINE).group(1)
     declared = set(re.findall(r"^  ([\w-]+):", volumes, re.MULTILINE))

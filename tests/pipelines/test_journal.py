@@ -186,3 +186,15 @@ def test_check_writable_raises_when_the_directory_cannot_be_made(tmp_path: Path)
     blocker.write_text("a file where the directory should be")
     with pytest.raises(OSError):
         Journal(blocker, "news", "run-1").check_writable()
+
+
+def test_a_live_runs_segments_are_not_another_workers_leftovers(tmp_path: Path) -> None:
+    """Workers sharing a spill folder: only a dead run's segments are replayed."""
+    live = Journal(tmp_path, "news", "run-live")
+    live.hold()
+    live.append(item(1))
+    dead = crashed_run(tmp_path, [item(2)], run_id="run-dead").current
+    assert Journal(tmp_path, "news", "run-other").leftovers() == [dead]
+    kept = live.close()
+    assert Journal(tmp_path, "news", "run-other").leftovers() == sorted([dead, kept], key=lambda p: p.stat().st_mtime)
+    assert not list(tmp_path.glob(".*.lock")), "a closed run leaves no lock behind"

@@ -298,7 +298,8 @@ def test_a_run_killed_before_its_flush_has_its_items_replayed_next_run(
         killed.ticker.cancel()  # killed: no close_spider
 
     run(crash)
-    killed.journal.handle.close()
+    killed.journal.handle.close()  # what the kernel does for a SIGKILLed process: the file and its lock
+    killed.journal.lock.close()
     assert mongo_db.articles.count_documents({}) == 3
     assert spill_items(spill) == [item(4)]
 

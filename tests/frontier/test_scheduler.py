@@ -1,0 +1,114 @@
+"""The frontier scheduler on a real Redis: off without REDIS_URL; workers of one
+command share a run; the last to close ends it; each run has its own duplicate
+filter, which tells a retry or a browser pass from the first fetch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from scrapy import Request, Spider
+from scrapy.core.scheduler import Scheduler as ScrapyScheduler
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project_settings
+from crawler.frontier.scheduler import FrontierScheduler, frontier_name
+from devservers.redis import RedisServer
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, **arguments: Any) -> None:
+        super().__init__(**arguments)
+        self.raw_arguments = arguments
+
+
+def scheduler(redis_url: str | None, **arguments: Any) -> Any:
+    values = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    del values["TWISTED_REACTOR"]
+    values["REDIS_URL"] = redis_url
+    crawler = get_crawler(NewsSpider, values)
+    crawler.spider = NewsSpider(**arguments)
+    crawler.stats.open_spider()
+    found = FrontierScheduler.from_crawler(crawler)
+    if isinstance(found, FrontierScheduler):
+        found.open(crawler.spider)
+    return found
+
+
+def test_without_redis_url_it_is_scrapys_own_scheduler() -> None:
+    assert type(scheduler(None)) is ScrapyScheduler
+
+
+def test_the_frontier_is_named_by_site_and_arguments() -> None:
+    assert frontier_name(NewsSpider(sources="sitemap")) == frontier_name(NewsSpider(sources="sitemap"))
+    assert frontier_name(NewsSpider(sources="sitemap")) != frontier_name(NewsSpider(sources="rss"))
+    assert frontier_name(NewsSpider()).startswith("news-")
+
+
+def test_a_request_counts_once_per_run_and_its_variants_apart(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    worker = scheduler(redis_server.url)
+    page = Request("https://www.francetvinfo.fr/monde/a_1.html", dont_filter=True)
+
+    assert worker.enqueue_request(page)
+    assert not worker.enqueue_request(page.copy()), "seeded twice (each worker's start()), queued once"
+    retry = page.copy()
+    retry.meta["retry_times"] = 1
+    rendered = page.copy()
+    rendered.meta["playwright"] = True
+    assert worker.enqueue_request(retry)
+    assert worker.enqueue_request(rendered)
+    assert len(worker.queue) == 3
+    assert 0 < redis_client.ttl(worker.df.key) <= project_settings.FRONTIER_SEEN_TTL_SECONDS
+    worker.close("shutdown")
+
+
+def test_workers_share_a_run_the_last_ends_it_and_the_next_command_starts_anew(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    first, second = scheduler(redis_server.url), scheduler(redis_server.url)
+    assert first.generation == second.generation == "1"
+    assert first.prefix == second.prefix
+    page = Request("https://www.francetvinfo.fr/monde/a_1.html")
+    assert first.enqueue_request(page)
+    taken = second.next_request()
+    assert taken.url == page.url
+
+    first.close("finished")
+    assert redis_client.hget(first.run_key, "state") == b"running", "a request is still leased to the second"
+    second.close("finished")
+    assert redis_client.hget(first.run_key, "state") == b"done"
+
+    later = scheduler(redis_server.url)
+    assert later.generation == "2"
+    assert later.enqueue_request(page), "a new run fetches the page again (the store says if it changed)"
+    later.close("finished")
+
+
+def test_a_worker_shut_down_puts_its_leases_back(redis_server: RedisServer, redis_client: redis.Redis) -> None:
+    worker = scheduler(redis_server.url)
+    worker.enqueue_request(Request("https://www.francetvinfo.fr/monde/a_1.html"))
+    assert worker.next_request() is not None
+    assert len(worker.queue) == 0
+
+    worker.close("shutdown")
+
+    assert len(worker.queue) == 1
+    assert redis_client.hget(worker.run_key, "state") == b"running", "queued work keeps the run open"
+
+
+@pytest.mark.parametrize("reason", ["finished", "shutdown"])
+def test_redis_gone_at_close_is_logged_not_raised(
+    reason: str, redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    with RedisServer() as own:
+        worker = scheduler(own.url)
+        worker.enqueue_request(Request("https://www.francetvinfo.fr/monde/a_1.html"))
+    assert worker.enqueue_request(Request("https://www.francetvinfo.fr/monde/a_2.html")), "held while Redis is away"
+    assert len(worker.held) == 1
+    worker.close(reason)
+    assert "Redis unreachable at close" in caplog.text
