@@ -32,10 +32,10 @@ from redis import Redis, RedisError
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler as ScrapyScheduler
 from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis import connection
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
-from twisted.internet import task
 
 from crawler.frontier import codec
 from crawler.frontier.queue import LeasedQueue
@@ -128,7 +128,7 @@ class FrontierScheduler(RedisScheduler):
         self.df = RunDupeFilter(self.server, f"{self.prefix}:seen:{self.generation}", self.seen_ttl, self.crawler)
         self._finish = self.server.register_script(FINISH)
         self.last_reap = 0.0
-        self.heartbeat = task.LoopingCall(self._beat)
+        self.heartbeat = create_looping_call(self._beat)  # on the crawl's loop, whichever reactor (or none)
         self.heartbeat.start(self.lease_seconds / 3, now=False)
         self.stats.set_value("frontier/name", self.prefix)
         self.stats.set_value("frontier/run", int(self.generation))

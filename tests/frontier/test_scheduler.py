@@ -4,6 +4,7 @@ filter, which tells a retry or a browser pass from the first fetch."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -34,8 +35,14 @@ def scheduler(redis_url: str | None, **arguments: Any) -> Any:
     crawler.stats.open_spider()
     found = FrontierScheduler.from_crawler(crawler)
     if isinstance(found, FrontierScheduler):
-        found.open(crawler.spider)
+        asyncio.run(opened(found, crawler.spider))
     return found
+
+
+async def opened(found: FrontierScheduler, spider: Spider) -> None:
+    """Opened on a running asyncio loop, as in a crawl, and no Twisted reactor
+    installed in this process (later tests build crawlers without one)."""
+    found.open(spider)
 
 
 def test_without_redis_url_it_is_scrapys_own_scheduler() -> None:
