@@ -39,12 +39,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Collection
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from crawler.store.procs import pid_running
+from devservers.processes import free_port, stop_process
 
 log = logging.getLogger(__name__)
 
@@ -223,13 +223,7 @@ class MongoServer:
     def stop_ferretdb(self) -> None:
         """Stop only FerretDB (PostgreSQL and the data stay). Idempotent."""
         proc, self._ferretdb = self._ferretdb, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
 
     def stop_postgres(self) -> None:
         """Stop only PostgreSQL: FerretDB keeps answering, with errors (an outage
@@ -310,7 +304,7 @@ class MongoServer:
         initdb = [str(PG_BINDIR / "initdb"), "-D", data, "-A", "trust", "-U", DB_ROLE]
         self._pg([*initdb, "-E", "UTF8", "--locale=C", "--no-sync"], "initdb failed")
         for attempt in range(3):  # another process may grab the free port
-            self.pg_port = _free_port(exclude={self.port})
+            self.pg_port = free_port(exclude={self.port})
             options = f"-p {self.pg_port} -k {shlex.quote(str(pg))} -c listen_addresses=127.0.0.1 -c fsync=off"
             pg_ctl = [str(PG_BINDIR / "pg_ctl"), "-D", data, "-l", str(pg / "postgres.log")]
             try:
@@ -328,7 +322,7 @@ class MongoServer:
     def _start_ferretdb_on_free_port(self, binary: Path) -> None:
         for attempt in range(3):  # another process may grab the free port
             if not self._fixed_port:
-                self.port = _free_port(exclude={self.pg_port})
+                self.port = free_port(exclude={self.pg_port})
             try:
                 self._wait_for_ping(self._launch_ferretdb(binary))
                 return
@@ -420,16 +414,6 @@ def _tail(path: Path, lines: int = 20) -> str:
     except OSError:
         return ""
     return f"--- last lines of {path} ---\n" + "\n".join(text)
-
-
-def _free_port(exclude: Collection[int] = ()) -> int:
-    """A loopback port free right now (someone may still take it: callers retry)."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port not in exclude:
-            return port
 
 
 def _port_is_free(port: int) -> bool:

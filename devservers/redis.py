@@ -25,14 +25,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from devservers.processes import free_port, stop_process
+
 REDIS_SERVER = "/usr/bin/redis-server"
 EPHEMERAL = ["--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:
@@ -66,7 +62,7 @@ class RedisServer:
         if not Path(REDIS_SERVER).exists():
             raise RuntimeError(f"{REDIS_SERVER} not found; run devservers/install.sh (apt-get install redis-server)")
         self.dir = Path(tempfile.mkdtemp(prefix="redis-"))
-        self.port = self.port or _free_port()
+        self.port = self.port or free_port()
         log = open(self.dir / "redis.log", "wb")  # noqa: SIM115 - the child writes it until stop()
         self._process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), *EPHEMERAL],
@@ -97,13 +93,7 @@ class RedisServer:
     def stop(self) -> None:
         """Idempotent."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None

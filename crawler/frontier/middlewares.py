@@ -67,8 +67,8 @@ class LeaseAckMiddleware:
     async def process_spider_output(
         self, response: Any, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        lease = response.meta.get(LEASE)
-        if not isinstance(lease, Lease):
+        lease = _lease_of(response)
+        if lease is None:
             async for output in result:
                 yield output
             return

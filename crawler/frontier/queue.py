@@ -26,6 +26,11 @@ from scrapy_redis.queue import PriorityQueue
 LEASE = "frontier_lease"  # request meta: the lease this request was taken under
 
 
+def storing_key(leases_key: str) -> str:
+    """The lease ids of a worker whose items wait for the store (REAP's Lua knows it too)."""
+    return leases_key + ":storing"
+
+
 @dataclass(frozen=True)
 class Lease:
     key: str  # the worker's lease hash
@@ -33,7 +38,7 @@ class Lease:
 
     @property
     def storing_key(self) -> str:
-        return self.key + ":storing"
+        return storing_key(self.key)
 
     def end(self, server: Redis) -> None:
         pipe = server.pipeline(transaction=False)
@@ -122,7 +127,8 @@ class LeasedQueue(PriorityQueue):
         when nothing is downloading or being scraped here, so every other lease is
         of a request whose processing ended without an acknowledgement (a download
         that failed, a request dropped by a middleware)."""
-        return int(self._end_unstored(keys=[self.leases_key(self.worker), self.leases_key(self.worker) + ":storing"]))
+        leases = self.leases_key(self.worker)
+        return int(self._end_unstored(keys=[leases, storing_key(leases)]))
 
     def reap(self, worker: str) -> int:
         """Put a dead worker's leased requests back; -1 if it is alive after all."""

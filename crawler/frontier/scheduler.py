@@ -38,7 +38,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.frontier import codec
-from crawler.frontier.queue import LeasedQueue
+from crawler.frontier.queue import LeasedQueue, storing_key
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,8 @@ class FrontierScheduler(RedisScheduler):
     def _beat(self) -> None:
         try:
             pipe = self.server.pipeline(transaction=False)
-            pipe.set(f"{self.prefix}:alive:{self.worker}", _now(), ex=max(1, round(self.lease_seconds)))
-            pipe.sadd(f"{self.prefix}:workers", self.worker)
+            pipe.set(self.queue.alive_key(self.worker), _now(), ex=max(1, round(self.lease_seconds)))
+            pipe.sadd(self.queue.workers_key, self.worker)
             pipe.execute()
         except RedisError as error:
             self._redis_failed("heartbeat", error)
@@ -210,9 +210,9 @@ class FrontierScheduler(RedisScheduler):
         if now - self.last_reap < self.lease_seconds / 3:
             return
         self.last_reap = now
-        for member in self.server.smembers(f"{self.prefix}:workers"):
+        for member in self.server.smembers(self.queue.workers_key):
             worker = member.decode()
-            if worker == self.worker or self.server.exists(f"{self.prefix}:alive:{worker}"):
+            if worker == self.worker or self.server.exists(self.queue.alive_key(worker)):
                 continue
             returned = self.queue.reap(worker)
             if returned > 0:
@@ -259,16 +259,16 @@ class FrontierScheduler(RedisScheduler):
     def _close(self, reason: str) -> None:
         self._send_held()
         leases = self.queue.leases_key(self.worker)
-        self.server.delete(f"{self.prefix}:alive:{self.worker}")
+        self.server.delete(self.queue.alive_key(self.worker))
         if reason == "finished":
             self.stats.set_value("frontier/leases_ended_at_close", self.server.hlen(leases))
-            self.server.delete(leases, leases + ":storing")
-            self.server.srem(f"{self.prefix}:workers", self.worker)
+            self.server.delete(leases, storing_key(leases))
+            self.server.srem(self.queue.workers_key, self.worker)
         else:
             returned = self.queue.reap(self.worker)
             self.stats.set_value("frontier/returned_at_close", returned)
         ended = self._finish(
-            keys=[self.run_key, self.queue.key, f"{self.prefix}:workers"],
+            keys=[self.run_key, self.queue.key, self.queue.workers_key],
             args=[self.generation, self.prefix, _now()],
         )
         logger.info("frontier: worker %s closed (%s)%s", self.worker, reason, "; run ended" if ended else "")
