@@ -5,7 +5,7 @@
 #   - Go (preinstalled at /usr/local/go/bin on our machines; not installed here)
 #   - the FerretDB binary, built and cached by `python -m devservers.ferretdb build`
 #   - supercronic (the image's cron), built with Go into .cache/, for the crontab test
-# With --image, also what tests/image needs: Debian's docker.io and debootstrap.
+# With --image, also what tests/image needs: Debian's docker.io, docker-compose and debootstrap.
 set -euo pipefail
 
 WITH_IMAGE=""
@@ -23,7 +23,7 @@ as_root() {
 # through scrapy-playwright (Playwright's own browser download cannot work here);
 # Redis for the shared frontier of N workers (crawler/frontier, devservers/redis.py).
 packages=(postgresql chromium redis-server)
-[ -n "$WITH_IMAGE" ] && packages+=(docker.io debootstrap)
+[ -n "$WITH_IMAGE" ] && packages+=(docker.io docker-compose debootstrap)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
