@@ -40,7 +40,8 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from crawler.article.normalize import date_path_from_url, paris_day
 from crawler.store.mongo import connect, new_run_id, redact_uri, short_error
-from crawler.store.signals import articles_stored
+from crawler.store.runlock import close_abandoned_run
+from crawler.store.signals import articles_stored, worker_abandoned
 from pipelines.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -391,7 +392,9 @@ class StorePipeline:
         self.unjournaled = 0
         self.ticker: asyncio.Task[None] | None = None
         self.closing: asyncio.Task[None] | None = None
+        self.closing_runs: set[asyncio.Task[None]] = set()
         crawler.signals.connect(self.spider_closed, signals.spider_closed)
+        crawler.signals.connect(self.worker_abandoned, worker_abandoned)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -441,6 +444,7 @@ class StorePipeline:
                 "status": "running",
                 "host": os.uname().nodename,
                 "pid": os.getpid(),
+                "frontier_worker": self.stats.get_value("frontier/worker"),
             },
             upsert=True,
         )
@@ -583,6 +587,7 @@ class StorePipeline:
     async def close_spider(self, spider: Any = None) -> None:
         if self.ticker is not None:
             self.ticker.cancel()
+        await asyncio.gather(*self.closing_runs)
         if self.store is not None:
             await self.flush()
             await self.record_checks(final=True)
@@ -596,6 +601,22 @@ class StorePipeline:
                     unsaved,
                     self.spill_dir,
                 )
+
+    def worker_abandoned(self, worker: str) -> None:
+        """Another worker of this frontier run died: close its run document for it."""
+        if self.client is None or self.unavailable:
+            return
+        task = asyncio.get_running_loop().create_task(self._close_abandoned_run(worker))
+        self.closing_runs.add(task)
+        task.add_done_callback(self.closing_runs.discard)
+
+    async def _close_abandoned_run(self, worker: str) -> None:
+        runs = self.db["crawl_runs"]
+        try:
+            if await asyncio.to_thread(close_abandoned_run, runs, {"frontier_worker": worker}):
+                logger.info("store: crawl_runs of dead worker %s closed as abandoned", worker)
+        except PyMongoError as error:
+            logger.warning("store: could not close the run of dead worker %s: %s", worker, short_error(error))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Complete the run's document once everything is flushed: tried even after an

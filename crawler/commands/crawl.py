@@ -5,6 +5,7 @@ the run went (see `crawler.observe.exitcodes`)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -22,6 +23,8 @@ from crawler.spiders.params import DEFAULT_BASE_URL, normalize_base_url
 from crawler.store.jobdir import repair_request_queues
 from crawler.store.mongo import new_run_id, redact_uri, short_error, store_client, store_enabled
 from crawler.store.runlock import RunLock
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
@@ -47,6 +50,11 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("scrapy crawl takes one spider name")
         spider_name = args[0]
+        if self.settings.get("REDIS_URL") and self.settings.get("JOBDIR"):
+            # The frontier in Redis is the crawl's state. A JOBDIR would be shared by
+            # workers on one volume, and cleared by the first to finish under the others.
+            logger.info("JOBDIR %s not used: the run's state is the frontier in Redis", self.settings.get("JOBDIR"))
+            self.settings.set("JOBDIR", None, priority="cmdline")
         lock = self.take_run_lock(spider_name, opts.spargs) if store_enabled(self.settings) else None
         if self.settings.get("JOBDIR"):
             repair_request_queues(self.settings.get("JOBDIR"))

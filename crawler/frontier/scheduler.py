@@ -39,6 +39,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.frontier import codec
 from crawler.frontier.queue import LeasedQueue, storing_key
+from crawler.store.signals import worker_abandoned
 
 logger = logging.getLogger(__name__)
 
@@ -215,9 +216,12 @@ class FrontierScheduler(RedisScheduler):
             if worker == self.worker or self.server.exists(self.queue.alive_key(worker)):
                 continue
             returned = self.queue.reap(worker)
-            if returned > 0:
-                logger.warning("frontier: worker %s stopped beating; %d requests back in the queue", worker, returned)
-                self.stats.inc_value("frontier/reaped", returned)
+            if returned < 0:
+                continue
+            logger.warning("frontier: worker %s stopped beating; %d requests back in the queue", worker, returned)
+            self.stats.inc_value("frontier/reaped", returned)
+            self.stats.inc_value("frontier/workers_reaped")
+            self.crawler.signals.send_catch_log(worker_abandoned, worker=worker)
 
     def has_pending_requests(self) -> bool:
         try:

@@ -69,10 +69,7 @@ class RunLock:
     def _close_abandoned_run(self, run_id: str, now: datetime) -> None:
         """The dead holder could not complete its run document: say it never will."""
         try:
-            self.locks.database["crawl_runs"].update_one(
-                {"_id": run_id, "status": "running"},
-                {"$set": {"status": "abandoned", "finish_reason": "abandoned", "finished_at": now}},
-            )
+            close_abandoned_run(self.locks.database["crawl_runs"], {"_id": run_id}, now)
         except PyMongoError as error:
             logger.warning("run lock %s: could not close crawl_runs/%s: %s", self.name, run_id, error)
 
@@ -109,3 +106,13 @@ class RunLock:
             self.locks.delete_one({"_id": self.name, "owner": self.owner})
         except PyMongoError as error:
             logger.warning("run lock %s: could not release (it will go stale): %s", self.name, error)
+
+
+def close_abandoned_run(runs: Collection, which: dict[str, Any], now: datetime | None = None) -> bool:
+    """Mark the run document `which` abandoned if it still says running: the
+    process that wrote it died and never will complete it."""
+    result = runs.update_one(
+        {**which, "status": "running"},
+        {"$set": {"status": "abandoned", "finish_reason": "abandoned", "finished_at": now or datetime.now(UTC)}},
+    )
+    return result.modified_count > 0

@@ -40,6 +40,7 @@ class Workers:
         self.tmp_path = tmp_path
         self.command_arguments = (f"base_url={server.base_url}", "sources=sitemap", "since=2026-01-01")
         self.env = env
+        self.redis = redis.Redis.from_url(env["REDIS_URL"])
 
     def folder(self, name: str) -> Path:
         folder = self.tmp_path / name
@@ -53,16 +54,46 @@ class Workers:
         return subprocess.Popen(command, cwd=REPO, env=self.env, stderr=log, start_new_session=True)
 
     def finish(self, name: str, process: subprocess.Popen, timeout: float = 300) -> dict:
-        returncode = process.wait(timeout=timeout)
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"worker {name} still running after {timeout:.0f} s\n{self.diagnosis()}")
         log = (self.folder(name) / "log").read_text()
         assert returncode == 0, log[-3000:]
         assert "Traceback" not in log, log[log.find("Traceback") - 500 :][:3000]
         return read_stats(self.folder(name))
 
+    def diagnosis(self) -> str:
+        """What a hung run waits on: the frontier's keys, then each worker's log tail."""
+        lines = []
+        for key in sorted(self.redis.keys("frontier:*")):
+            kind = self.redis.type(key).decode()
+            if kind == "hash":
+                value = {k.decode(): v.decode(errors="replace")[:120] for k, v in self.redis.hgetall(key).items()}
+            elif kind == "set":
+                value = sorted(m.decode() for m in self.redis.smembers(key))[:20]
+            elif kind == "zset":
+                value = f"{self.redis.zcard(key)} queued"
+            else:
+                value = self.redis.get(key)
+            lines.append(f"{key.decode()} ({kind}): {value}")
+        for log in sorted(self.tmp_path.glob("*/log")):
+            lines.append(f"--- {log.parent.name}/log, last lines:\n" + "\n".join(log.read_text().splitlines()[-40:]))
+        return "\n".join(lines)
+
 
 @pytest.fixture
 def env(mongo_server: MongoServer, mongo_db: Database, redis_server: RedisServer, redis_client: redis.Redis) -> dict:
     return {**os.environ, **store_env(mongo_server, mongo_db), "REDIS_URL": redis_server.url}
+
+
+def assert_run_closed_as_abandoned(db: Database, reaper: dict) -> None:
+    """The killed worker's crawl_runs document, which it never completed, is closed
+    by the worker that reaped it; the reaper's own is finished."""
+    statuses = {run["frontier_worker"]: run["status"] for run in db.crawl_runs.find()}
+    assert reaper["frontier/workers_reaped"] == 1
+    assert statuses.pop(reaper["frontier/worker"]) == "finished"
+    assert list(statuses.values()) == ["abandoned"], statuses
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -105,6 +136,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_its_restart_stores_nothing_
 
         assert_stored_exactly_once(mongo_db, expected)
         assert survived.get("frontier/reaped", 0) > 0, "the killed worker's leased requests came back"
+        assert_run_closed_as_abandoned(mongo_db, survived)
         print(f"kill: survivor reaped {survived['frontier/reaped']} requests, stored {survived['store/new']}")
 
         fetched_before = article_fetches(server)
@@ -134,5 +166,24 @@ def test_a_restarted_worker_resumes_the_run_from_the_shared_queue(
         assert_stored_exactly_once(mongo_db, expected)
         assert resumed["frontier/run"] == 1, "the restart joined the run the killed worker left"
         assert resumed.get("frontier/reaped", 0) > 0
+        assert_run_closed_as_abandoned(mongo_db, resumed)
         assert resumed.get("frontier/duplicate", 0) > 0, "its seeds were seen already: no start over"
         assert article_fetches(server) < 1.3 * len(expected), "the restart did not fetch everything again"
+
+
+def test_a_worker_leaves_the_jobdir_alone_the_frontier_is_the_runs_state(
+    mongo_db: Database, env: dict, tmp_path: Path
+) -> None:
+    """The crontab's JOBDIR sits on the volume every compose replica mounts: one
+    worker finishing would clear it under the others."""
+    jobdir = tmp_path / "jobdir"
+    settings = {**WORKER_SETTINGS, "JOBDIR": str(jobdir), "JOBDIR_CLEAR_ON_FINISH": "False"}
+    with ReplicaServer(ReplicaSite(articles=30, seed=8, slow_seconds=0.5), port=0) as server:
+        workers = Workers(tmp_path, server, env)
+        command = crawl_command(workers.folder("worker"), *workers.command_arguments, settings=settings, feed=False)
+        process = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+        assert process.returncode == 0, process.stderr[-3000:]
+        assert f"JOBDIR {jobdir} not used: the run's state is the frontier in Redis" in process.stderr
+        assert not jobdir.exists(), list(jobdir.iterdir())
+        assert_stored_exactly_once(mongo_db, storable_urls(server))
