@@ -6,10 +6,7 @@ Crawling the real web is bound by the site's latency and by politeness, not by
 this machine's CPU: the replica answers every article page after `--page-delay`
 seconds, and each worker keeps its own politeness of one request to the host
 every `--download-delay` seconds (`DOWNLOAD_DELAY`, not randomised, no
-AutoThrottle). Politeness is a delay, not `CONCURRENT_REQUESTS_PER_DOMAIN`:
-Scrapy 2.19 on the asyncio reactor does not hold a slot to its concurrency when
-there is no delay (`Downloader._process_queue` pops every queued request before
-the tasks that count them as transferring have started). On the same URL list,
+AutoThrottle): a rate, as a site's limits are given. On the same URL list,
 into FerretDB, time:
   (a) one `scrapy crawl franceinfo` without Redis (Scrapy's own scheduler),
   (b) one worker with `REDIS_URL` (the shared frontier, alone),

@@ -32,6 +32,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Scrapy's downloader, but holding a host to CONCURRENT_REQUESTS_PER_DOMAIN when
+# its delay is 0 (Scrapy 2.19's starts every queued request at once then).
+DOWNLOADER = "crawler.fetch.downloader.SlotBoundDownloader"
 
 # Bounded work per page and per run. An article page yields one item: Scrapy's
 # parallel item workers per response (default 100) would only cost asyncio tasks.
