@@ -116,8 +116,12 @@ def test_compose_scale_runs_two_workers_on_one_frontier_and_stores_each_article_
         frontier = redis.Redis(port=redis_port, socket_connect_timeout=1)
         try:
             compose("up", "--detach", "--no-build", "mongo", "redis")
-            ready = lambda: answers(lambda: mongo.admin.command("ping")) and answers(frontier.ping)  # noqa: E731
-            wait_for("mongo and redis answering", ready, 120, compose)
+            wait_for(
+                "mongo and redis answering",
+                lambda: answers(lambda: mongo.admin.command("ping")) and answers(frontier.ping),
+                120,
+                compose,
+            )
 
             # Both containers fire the news job at one second, a little after they start.
             fire_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=20)
@@ -132,8 +136,12 @@ def test_compose_scale_runs_two_workers_on_one_frontier_and_stores_each_article_
             assert datetime.now(UTC) < fire_at, "the crawler containers started after the job's time"
 
             db = mongo["news"]
-            finished = lambda: db.crawl_runs.count_documents({"status": "finished"}) == 2  # noqa: E731
-            wait_for("both workers' runs ended", finished, 420, compose)
+            wait_for(
+                "both workers' runs ended",
+                lambda: db.crawl_runs.count_documents({"status": "finished"}) == 2,
+                420,
+                compose,
+            )
             runs = list(db.crawl_runs.find())
             urls = Counter(doc["url"] for doc in db.articles.find({}, {"url": 1}))
             (run_key,) = frontier.keys("frontier:*:run")
@@ -153,6 +161,9 @@ def test_compose_scale_runs_two_workers_on_one_frontier_and_stores_each_article_
     assert sum(c.get("store/new", 0) for c in counts) == len(urls)
     assert run_state == b"done", "the last worker out ended the run"
     assert "Traceback" not in logs, logs[-4000:]
+    assert logs.count("not used: the run's state is the frontier in Redis") == 2, (
+        "the shared volume's JOBDIR is left alone"
+    )
     print(
         f"\ncompose --scale crawler=2: {len(urls)} articles; per worker dequeued "
         f"{[c['frontier/dequeued'] for c in counts]}, stored {[c.get('store/new', 0) for c in counts]}"
