@@ -40,7 +40,6 @@ class Workers:
         self.tmp_path = tmp_path
         self.command_arguments = (f"base_url={server.base_url}", "sources=sitemap", "since=2026-01-01")
         self.env = env
-        self.redis = redis.Redis.from_url(env["REDIS_URL"])
 
     def folder(self, name: str) -> Path:
         folder = self.tmp_path / name
@@ -66,17 +65,18 @@ class Workers:
     def diagnosis(self) -> str:
         """What a hung run waits on: the frontier's keys, then each worker's log tail."""
         lines = []
-        for key in sorted(self.redis.keys("frontier:*")):
-            kind = self.redis.type(key).decode()
-            if kind == "hash":
-                value = {k.decode(): v.decode(errors="replace")[:120] for k, v in self.redis.hgetall(key).items()}
-            elif kind == "set":
-                value = sorted(m.decode() for m in self.redis.smembers(key))[:20]
-            elif kind == "zset":
-                value = f"{self.redis.zcard(key)} queued"
-            else:
-                value = self.redis.get(key)
-            lines.append(f"{key.decode()} ({kind}): {value}")
+        with redis.Redis.from_url(self.env["REDIS_URL"]) as server:
+            for key in sorted(server.keys("frontier:*")):
+                kind = server.type(key).decode()
+                if kind == "hash":
+                    value = {k.decode(): v.decode(errors="replace")[:120] for k, v in server.hgetall(key).items()}
+                elif kind == "set":
+                    value = sorted(m.decode() for m in server.smembers(key))[:20]
+                elif kind == "zset":
+                    value = f"{server.zcard(key)} queued"
+                else:
+                    value = server.get(key)
+                lines.append(f"{key.decode()} ({kind}): {value}")
         for log in sorted(self.tmp_path.glob("*/log")):
             lines.append(f"--- {log.parent.name}/log, last lines:\n" + "\n".join(log.read_text().splitlines()[-40:]))
         return "\n".join(lines)

@@ -40,6 +40,7 @@ COMPOSE = "/usr/bin/docker-compose"  # Debian's docker-compose (v1), which reads
 
 @pytest.fixture(scope="module")
 def stores_image(engine: DockerEngine, image: BuiltImage, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """On the Debian base that the crawler's `image` fixture imported."""
     context = tmp_path_factory.mktemp("stores")
     for path in STORES_CONTEXT.iterdir():
         shutil.copy2(path, context / path.name)
