@@ -19,7 +19,7 @@ from replica.model import ReplicaSite
 from replica.server import ReplicaServer
 from tests.crawling import REPO, crawl_command, read_stats
 from tests.faults.accounting import article_fetches, assert_stored_exactly_once, storable_urls, store_env
-from tests.faults.conftest import wait_until_stored
+from tests.faults.conftest import wait_until, wait_until_stored
 
 pytestmark = pytest.mark.slow
 # Leases of 3 s so a killed worker's requests come back within the test; no shared
@@ -96,7 +96,22 @@ def assert_run_closed_as_abandoned(db: Database, reaper: dict) -> None:
     assert list(statuses.values()) == ["abandoned"], statuses
 
 
-def kill(process: subprocess.Popen) -> None:
+def leases_held(server: redis.Redis, process: subprocess.Popen) -> int:
+    """Requests the worker of this process has taken and not yet processed."""
+    held = 0
+    for workers_key in server.keys("frontier:*:workers"):
+        prefix = workers_key.decode().removesuffix(":workers")
+        for member in server.smembers(workers_key):
+            if f"-{process.pid}-" in member.decode():
+                held += server.hlen(f"{prefix}:leases:{member.decode()}")
+    return held
+
+
+def kill_mid_crawl(db: Database, server: redis.Redis, process: subprocess.Popen) -> None:
+    """SIGKILL once 150 articles are stored and while this worker holds leases: on a
+    loaded machine one worker may store the first 150 before the other has taken any."""
+    wait_until_stored(db, process, 150, timeout=120)
+    wait_until(lambda: leases_held(server, process) > 0, process, 60, "leases held by the worker to kill")
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
 
@@ -120,14 +135,13 @@ def test_two_workers_store_every_article_once_and_share_the_work(
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing_and_its_restart_stores_nothing_twice(
-    mongo_db: Database, env: dict, tmp_path: Path
+    mongo_db: Database, redis_client: redis.Redis, env: dict, tmp_path: Path
 ) -> None:
     with ReplicaServer(ReplicaSite(articles=600, seed=8, slow_seconds=0.5), port=0) as server:
         workers = Workers(tmp_path, server, env)
         killed, survivor = workers.start("killed"), workers.start("survivor")
         try:
-            wait_until_stored(mongo_db, killed, 150, timeout=120)
-            kill(killed)
+            kill_mid_crawl(mongo_db, redis_client, killed)
             survived = workers.finish("survivor", survivor)
         finally:
             killed.kill()
@@ -153,8 +167,7 @@ def test_a_restarted_worker_resumes_the_run_from_the_shared_queue(
         workers = Workers(tmp_path, server, env)
         process = workers.start("worker")
         try:
-            wait_until_stored(mongo_db, process, 150, timeout=120)
-            kill(process)
+            kill_mid_crawl(mongo_db, redis_client, process)
         finally:
             process.kill()
         (run_key,) = redis_client.keys("frontier:*:run")
