@@ -4,9 +4,10 @@ Usage: python bench/frontier_memory.py [--urls 200000] [--smoke]
 
 Fills a real redis-server with N article requests as workers queue them (JSON of
 `Request.to_dict`, the spider's meta, a Referer; `crawler.frontier.codec`) and
-the run's duplicate filter with their N fingerprints, measures `used_memory`
-after each, and compares with scrapy-redis's own pickled requests (the baseline)
-and with a Bloom filter's size for the same URLs at 0.1 % false positives.
+the run's duplicate filter with their N fingerprints and listed `lastmod`s,
+measures `used_memory` after each, and compares with scrapy-redis's own pickled
+requests and set of fingerprints (the baselines) and with a Bloom filter's size for
+the same URLs at 0.1 % false positives.
 Prints a table, then one JSON line.
 """
 
@@ -76,6 +77,20 @@ def fill(client: redis.Redis, key: str, count: int, encode) -> int:
 
 
 def fill_seen(client: redis.Redis, key: str, count: int) -> int:
+    """The run's filter as `RunDupeFilter` keeps it: fingerprint -> listed lastmod."""
+    before = int(client.info("memory")["used_memory"])
+    for start in range(0, count, BATCH):
+        numbers = range(start, min(count, start + BATCH))
+        client.hset(key, mapping={hashlib.sha1(str(n).encode()).hexdigest(): listed_lastmod(n) for n in numbers})
+    return int(client.info("memory")["used_memory"]) - before
+
+
+def listed_lastmod(number: int) -> str:
+    return f"{datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=number):%Y-%m-%dT%H:%M:%S.%f}"
+
+
+def fill_seen_set(client: redis.Redis, key: str, count: int) -> int:
+    """scrapy-redis's filter: a set of fingerprints."""
     before = int(client.info("memory")["used_memory"])
     for start in range(0, count, BATCH):
         fingerprints = [hashlib.sha1(str(n).encode()).hexdigest() for n in range(start, min(count, start + BATCH))]
@@ -98,17 +113,18 @@ def main() -> None:
             "queue, pickle (scrapy-redis)": fill(
                 client, "baseline:queue", args.urls, lambda data: pickle.dumps(data, protocol=-1)
             ),
-            "duplicate filter (SHA1 set)": fill_seen(client, "frontier:{bench}:seen:1", args.urls),
+            "duplicate filter (ours, SHA1 -> lastmod)": fill_seen(client, "frontier:{bench}:seen:1", args.urls),
+            "duplicate filter (scrapy-redis, SHA1 set)": fill_seen_set(client, "baseline:seen", args.urls),
         }
         client.close()
     bloom_bits = -args.urls * math.log(0.001) / math.log(2) ** 2
     rows["Bloom filter, 0.1 % (computed)"] = int(bloom_bits / 8)
     ours = rows["queue, JSON (ours)"]
     print(f"{args.urls} article URLs in a real redis-server")
-    print(f"{'what':<34}{'bytes/URL':>11}{'MB per million':>16}{'vs pickle queue':>17}")
+    print(f"{'what':<42}{'bytes/URL':>11}{'MB per million':>16}{'vs pickle queue':>17}")
     for label, used in rows.items():
         print(
-            f"{label:<34}{used / args.urls:>11.1f}{used * per_million / 1e6:>16.0f}"
+            f"{label:<42}{used / args.urls:>11.1f}{used * per_million / 1e6:>16.0f}"
             f"{used / rows['queue, pickle (scrapy-redis)']:>16.2f}x"
         )
     print_json_line(

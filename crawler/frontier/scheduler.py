@@ -8,8 +8,8 @@ Scrapy's own scheduler. On, it is scrapy-redis's scheduler with:
   to find nothing left ends; the next command after that begins a new run;
 - a duplicate filter per run (`RunDupeFilter`), applied to every request, our
   spiders' `dont_filter` ones included: each worker's `start()` seeds the same
-  sitemaps and only the first seed counts; its key expires
-  (`FRONTIER_SEEN_TTL_SECONDS`);
+  sitemaps and only the first seed counts; a URL listed again passes only with a
+  newer `lastmod`; its key expires (`FRONTIER_SEEN_TTL_SECONDS`);
 - leases (`crawler.frontier.queue`), a heartbeat every third of
   `FRONTIER_LEASE_SECONDS`, and the leases of a worker whose heartbeat stopped put
   back in the queue, so a killed worker loses nothing;
@@ -26,6 +26,7 @@ import os
 import secrets
 import socket
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis, RedisError
@@ -62,31 +63,49 @@ return 1
 """
 
 # Request meta that makes a request again new within a run: a retry, a redirect
-# hop, the same page through the browser, a newer listing of the same URL.
-VARIANT_META = ("retry_times", "redirect_times", "playwright", "lastmod")
+# hop, the same page through the browser.
+VARIANT_META = ("retry_times", "redirect_times", "playwright")
+
+# Fingerprint -> the newest `lastmod` listed for it ('' for none); ISO strings of
+# one width in UTC, so they compare as text.
+SEEN = """
+local listed = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if listed and (ARGV[2] == '' or ARGV[2] <= listed) then return 1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 0
+"""
 
 
 class RunDupeFilter(RFPDupeFilter):
-    """scrapy-redis's filter, keyed per run, expiring, and telling variants apart."""
+    """scrapy-redis's filter, keyed per run, expiring, telling variants apart, and
+    letting a URL through again only when a source lists it with a newer `lastmod`
+    (as one spider does in-process: N workers read different listings, and a URL
+    in the news sitemap and the RSS feed would otherwise be read twice)."""
 
     def __init__(self, server: Redis, key: str, ttl_seconds: int, crawler: Crawler) -> None:
         super().__init__(server, key)
         self.ttl_seconds = ttl_seconds
         self.fingerprinter = crawler.request_fingerprinter
+        self._seen = server.register_script(SEEN)
 
     def request_fingerprint(self, request: Request) -> str:
         variant = json.dumps([request.meta.get(name) for name in VARIANT_META], default=str)
         return hashlib.sha1(self.fingerprinter.fingerprint(request) + variant.encode()).hexdigest()
 
     def request_seen(self, request: Request) -> bool:
-        pipe = self.server.pipeline(transaction=False)
-        pipe.sadd(self.key, self.request_fingerprint(request))
-        pipe.expire(self.key, self.ttl_seconds)
-        added, _ = pipe.execute()
-        return added == 0
+        lastmod = _listed(request.meta.get("lastmod"))
+        return self._seen(keys=[self.key], args=[self.request_fingerprint(request), lastmod, self.ttl_seconds]) == 1
 
     def close(self, reason: str = "") -> None:
         """The run's filter outlives this worker: the others still use it."""
+
+
+def _listed(lastmod: Any) -> str:
+    if isinstance(lastmod, datetime):
+        moment = lastmod if lastmod.tzinfo else lastmod.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return "" if lastmod is None else str(lastmod)
 
 
 def frontier_name(spider: Any) -> str:

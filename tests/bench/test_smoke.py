@@ -75,4 +75,6 @@ def test_scale_smoke() -> None:
 def test_frontier_memory_smoke() -> None:
     table, figures = run_smoke("frontier_memory.py")
     assert "MB per million" in table and figures["bench"] == "frontier_memory"
-    assert 0 < figures["bytes_per_url"]["duplicate filter (SHA1 set)"] < figures["bytes_per_url"]["queue, JSON (ours)"]
+    sizes = figures["bytes_per_url"]
+    assert 0 < sizes["duplicate filter (scrapy-redis, SHA1 set)"] < sizes["duplicate filter (ours, SHA1 -> lastmod)"]
+    assert sizes["duplicate filter (ours, SHA1 -> lastmod)"] < sizes["queue, JSON (ours)"]

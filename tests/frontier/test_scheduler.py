@@ -5,6 +5,7 @@ filter, which tells a retry or a browser pass from the first fetch."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -72,6 +73,35 @@ def test_a_request_counts_once_per_run_and_its_variants_apart(
     assert len(worker.queue) == 3
     assert 0 < redis_client.ttl(worker.df.key) <= project_settings.FRONTIER_SEEN_TTL_SECONDS
     worker.close("shutdown")
+
+
+def test_a_url_listed_again_passes_only_with_a_newer_lastmod(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    """Two workers read the news sitemap and the RSS feed: the feed's listing (no
+    lastmod) of a URL the sitemap gave is not a second read; a newer lastmod is."""
+    first, second = scheduler(redis_server.url), scheduler(redis_server.url)
+    url = "https://www.francetvinfo.fr/monde/a_1.html"
+
+    def listed(lastmod: datetime | None) -> Request:
+        return Request(url, meta={"lastmod": lastmod}, dont_filter=True)
+
+    noon = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    assert first.enqueue_request(listed(noon))
+    assert not second.enqueue_request(listed(None)), "the feed lists it with no lastmod"
+    assert not second.enqueue_request(listed(noon.astimezone(timezone(timedelta(hours=1))))), "the same moment"
+    assert not second.enqueue_request(listed(noon - timedelta(hours=1))), "an older lastmod"
+    assert second.enqueue_request(listed(noon + timedelta(minutes=5))), "updated since"
+    assert not first.enqueue_request(listed(noon + timedelta(minutes=5)))
+
+    fresh = "https://www.francetvinfo.fr/monde/b_2.html"
+    assert first.enqueue_request(Request(fresh, dont_filter=True))
+    assert second.enqueue_request(Request(fresh, meta={"lastmod": noon}, dont_filter=True)), (
+        "a listing with a lastmod after one without: the first may have been skipped as fetched recently"
+    )
+    assert len(first.queue) == 4
+    first.close("shutdown")
+    second.close("shutdown")
 
 
 def test_workers_share_a_run_the_last_ends_it_and_the_next_command_starts_anew(

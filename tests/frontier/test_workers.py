@@ -36,9 +36,9 @@ WORKER_SETTINGS = {
 class Workers:
     """`scrapy crawl franceinfo` workers of one command, each in its own folder."""
 
-    def __init__(self, tmp_path: Path, server: ReplicaServer, env: dict[str, str]) -> None:
+    def __init__(self, tmp_path: Path, server: ReplicaServer, env: dict[str, str], sources: str = "sitemap") -> None:
         self.tmp_path = tmp_path
-        self.command_arguments = (f"base_url={server.base_url}", "sources=sitemap", "since=2026-01-01")
+        self.command_arguments = (f"base_url={server.base_url}", f"sources={sources}", "since=2026-01-01")
         self.env = env
 
     def folder(self, name: str) -> Path:
@@ -120,7 +120,7 @@ def test_two_workers_store_every_article_once_and_share_the_work(
     mongo_db: Database, redis_client: redis.Redis, env: dict, tmp_path: Path
 ) -> None:
     with ReplicaServer(ReplicaSite(articles=400, seed=8, slow_seconds=0.5), port=0) as server:
-        workers = Workers(tmp_path, server, env)
+        workers = Workers(tmp_path, server, env, sources="sitemap,rss")
         first, second = workers.start("a"), workers.start("b")
         stats = [workers.finish("a", first), workers.finish("b", second)]
         expected = storable_urls(server)
@@ -129,7 +129,10 @@ def test_two_workers_store_every_article_once_and_share_the_work(
         assert all(s["frontier/dequeued"] > 0 for s in stats), "both workers took requests from the queue"
         assert sum(s.get("store/new", 0) for s in stats) == len(expected)
         fetched = article_fetches(server)
-        assert fetched < 1.15 * len(expected), f"{fetched} article fetches for {len(expected)}: work done twice"
+        print(f"two workers: {fetched} article fetches for {len(expected)} articles")
+        # Above one fetch an article: the replica's live and client-side pages go
+        # through the browser after a plain fetch, and its faults are retried.
+        assert fetched < 1.10 * len(expected), f"{fetched} article fetches for {len(expected)}: work done twice"
         (run_key,) = redis_client.keys("frontier:*:run")
         assert redis_client.hget(run_key, "state") == b"done", "the last worker out ends the run"
 

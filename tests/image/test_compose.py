@@ -30,6 +30,7 @@ from tests.crawling import REPO
 from tests.deploy.conftest import LOOPBACK_ARGS
 from tests.deploy.test_crontab import news_job
 from tests.deploy.test_scheduler import news_listed
+from tests.faults.accounting import article_fetches
 from tests.image.conftest import BuiltImage
 
 STORES_IMAGE = "crawler-test-stores:image-test"
@@ -149,6 +150,7 @@ def test_compose_scale_runs_two_workers_on_one_frontier_and_stores_each_article_
             run_state = frontier.hget(run_key, "state")
             logs = compose("logs", "--no-color", "crawler")
             expected = news_listed(site)
+            fetched = article_fetches(site)
         finally:
             compose("down", "--volumes", "--timeout", "30", timeout=180)
             mongo.close()
@@ -165,7 +167,9 @@ def test_compose_scale_runs_two_workers_on_one_frontier_and_stores_each_article_
     assert logs.count("not used: the run's state is the frontier in Redis") == 2, (
         "the shared volume's JOBDIR is left alone"
     )
+    rendered = sum(c.get("render/parsed", 0) for c in counts)
     print(
         f"\ncompose --scale crawler=2: {len(urls)} articles; per worker dequeued "
-        f"{[c['frontier/dequeued'] for c in counts]}, stored {[c.get('store/new', 0) for c in counts]}"
+        f"{[c['frontier/dequeued'] for c in counts]}, stored {[c.get('store/new', 0) for c in counts]}; "
+        f"{fetched} article fetches, {rendered} of them pages fetched again for the browser"
     )
