@@ -113,7 +113,7 @@ def main() -> None:
             "queue, pickle (scrapy-redis)": fill(
                 client, "baseline:queue", args.urls, lambda data: pickle.dumps(data, protocol=-1)
             ),
-            "duplicate filter (ours, SHA1 -> lastmod)": fill_seen(client, "frontier:{bench}:seen:1", args.urls),
+            "duplicate filter (ours, SHA1 -> lastmod)": fill_seen(client, "frontier:{bench}:listed:1", args.urls),
             "duplicate filter (scrapy-redis, SHA1 set)": fill_seen_set(client, "baseline:seen", args.urls),
         }
         client.close()

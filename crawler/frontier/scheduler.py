@@ -145,7 +145,7 @@ class FrontierScheduler(RedisScheduler):
         self.run_key = f"{self.prefix}:run"
         self._beat()
         self.generation = self.server.register_script(JOIN)(keys=[self.run_key], args=[_now()]).decode()
-        self.df = RunDupeFilter(self.server, f"{self.prefix}:seen:{self.generation}", self.seen_ttl, self.crawler)
+        self.df = RunDupeFilter(self.server, f"{self.prefix}:listed:{self.generation}", self.seen_ttl, self.crawler)
         self._finish = self.server.register_script(FINISH)
         self.last_reap = 0.0
         self.heartbeat = create_looping_call(self._beat)  # on the crawl's loop, whichever reactor (or none)
