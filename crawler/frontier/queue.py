@@ -110,15 +110,25 @@ class LeasedQueue(PriorityQueue):
         request.meta[LEASE] = Lease(self.leases_key(self.worker), int(lease))
         return request
 
-    def push(self, request: Request) -> None:
-        """A request carrying the lease of the one it replaces (a retry, a redirect,
-        a page sent again through the browser): pushing it ends that lease."""
+    def encode(self, request: Request) -> tuple[int, bytes]:
+        """The request's score and payload in the queue (without its lease); raises
+        TypeError for what cannot be serialized as data."""
         lease = request.meta.pop(LEASE, None)
         try:
-            super().push(request)
+            return -request.priority, self._encode_request(request)
         finally:
             if lease is not None:
                 request.meta[LEASE] = lease
+
+    def push(self, request: Request) -> None:
+        score, payload = self.encode(request)
+        self.server.execute_command("ZADD", self.key, score, payload)
+        self.end_replaced_lease(request)
+
+    def end_replaced_lease(self, request: Request) -> None:
+        """A request carrying the lease of the one it replaces (a retry, a redirect,
+        a page sent again through the browser) ends that lease once it is queued."""
+        lease = request.meta.get(LEASE)
         if lease is not None:
             lease.end(self.server)
 

@@ -9,7 +9,8 @@ Scrapy's own scheduler. On, it is scrapy-redis's scheduler with:
 - a duplicate filter per run (`RunDupeFilter`), applied to every request, our
   spiders' `dont_filter` ones included: each worker's `start()` seeds the same
   sitemaps and only the first seed counts; a URL listed again passes only with a
-  newer `lastmod`; its key expires (`FRONTIER_SEEN_TTL_SECONDS`);
+  `lastmod` newer than the newest listed before; the seen requests and their
+  queueing are one Redis script; its key expires (`FRONTIER_SEEN_TTL_SECONDS`);
 - leases (`crawler.frontier.queue`), a heartbeat every third of
   `FRONTIER_LEASE_SECONDS`, and the leases of a worker whose heartbeat stopped put
   back in the queue, so a killed worker loses nothing;
@@ -67,35 +68,57 @@ return 1
 VARIANT_META = ("retry_times", "redirect_times", "playwright")
 
 # Fingerprint -> the newest `lastmod` listed for it ('' for none); ISO strings of
-# one width in UTC, so they compare as text.
-SEEN = """
+# one width in UTC, so they compare as text. A request let through is queued in the
+# same script: another worker never sees it filtered and not yet queued (it would
+# find nothing left and finish while this one is still seeding).
+ADMIT = """
 local listed = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-if listed and (ARGV[2] == '' or ARGV[2] <= listed) then return 1 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 0
+if listed then
+  if ARGV[2] <= listed then return 0 end
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  if listed == '' then return 0 end
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+if KEYS[2] then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) end
+return 1
 """
 
 
 class RunDupeFilter(RFPDupeFilter):
-    """scrapy-redis's filter, keyed per run, expiring, telling variants apart, and
-    letting a URL through again only when a source lists it with a newer `lastmod`
-    (as one spider does in-process: N workers read different listings, and a URL
-    in the news sitemap and the RSS feed would otherwise be read twice)."""
+    """scrapy-redis's filter, keyed per run, expiring, and telling variants apart.
+
+    A URL passes once a run, and again only when a source lists it with a `lastmod`
+    newer than the newest listed before: the page changed during the run. A listing
+    without `lastmod` (a feed) and one with (the news sitemap) are the same page
+    read at the same time: the store's incremental filter has already let the first
+    through to be fetched (it decides before requests reach the scheduler), so the
+    second is not a reason to read it twice, as for one spider in-process."""
 
     def __init__(self, server: Redis, key: str, ttl_seconds: int, crawler: Crawler) -> None:
         super().__init__(server, key)
         self.ttl_seconds = ttl_seconds
         self.fingerprinter = crawler.request_fingerprinter
-        self._seen = server.register_script(SEEN)
+        self._admit = server.register_script(ADMIT)
 
     def request_fingerprint(self, request: Request) -> str:
         variant = json.dumps([request.meta.get(name) for name in VARIANT_META], default=str)
         return hashlib.sha1(self.fingerprinter.fingerprint(request) + variant.encode()).hexdigest()
 
     def request_seen(self, request: Request) -> bool:
-        lastmod = _listed(request.meta.get("lastmod"))
-        return self._seen(keys=[self.key], args=[self.request_fingerprint(request), lastmod, self.ttl_seconds]) == 1
+        return not self.admit(request)
+
+    def admit(self, request: Request, queue: LeasedQueue | None = None) -> bool:
+        """True if the request is new to the run, and then queued (with `queue`)."""
+        keys, args = (
+            [self.key],
+            [self.request_fingerprint(request), _listed(request.meta.get("lastmod")), self.ttl_seconds],
+        )
+        if queue is not None:
+            keys.append(queue.key)
+            args.extend(queue.encode(request))
+        return self._admit(keys=keys, args=args) == 1
 
     def close(self, reason: str = "") -> None:
         """The run's filter outlives this worker: the others still use it."""
@@ -195,15 +218,16 @@ class FrontierScheduler(RedisScheduler):
             return True
 
     def _enqueue(self, request: Request) -> bool:
-        if self.df.request_seen(request):
-            self.stats.inc_value("frontier/duplicate")
-            return False
         try:
-            self.queue.push(request)
+            admitted = self.df.admit(request, self.queue)
         except TypeError as error:
             logger.error("frontier: %s not queued: %s", request.url, error)
             self.stats.inc_value("frontier/unserializable")
             return False
+        if not admitted:
+            self.stats.inc_value("frontier/duplicate")
+            return False
+        self.queue.end_replaced_lease(request)
         self.stats.inc_value("frontier/enqueued")
         return True
 
@@ -261,6 +285,10 @@ class FrontierScheduler(RedisScheduler):
             if ended:
                 self.stats.inc_value("frontier/leases_ended_idle", ended)
         self._reap_dead_workers()
+        return self.work_left()
+
+    def work_left(self) -> bool:
+        """Requests held here, queued, or leased by another worker."""
         return bool(self.held) or len(self.queue) > 0 or self.queue.leased_elsewhere() > 0
 
     def close(self, reason: str) -> None:

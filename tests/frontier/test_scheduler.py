@@ -78,8 +78,9 @@ def test_a_request_counts_once_per_run_and_its_variants_apart(
 def test_a_url_listed_again_passes_only_with_a_newer_lastmod(
     redis_server: RedisServer, redis_client: redis.Redis
 ) -> None:
-    """Two workers read the news sitemap and the RSS feed: the feed's listing (no
-    lastmod) of a URL the sitemap gave is not a second read; a newer lastmod is."""
+    """Two workers read the news sitemap and the RSS feed: the same page listed by
+    both, whichever comes first, is one read; a lastmod newer than any listed is a
+    second (the page changed during the run)."""
     first, second = scheduler(redis_server.url), scheduler(redis_server.url)
     url = "https://www.francetvinfo.fr/monde/a_1.html"
 
@@ -94,12 +95,40 @@ def test_a_url_listed_again_passes_only_with_a_newer_lastmod(
     assert second.enqueue_request(listed(noon + timedelta(minutes=5))), "updated since"
     assert not first.enqueue_request(listed(noon + timedelta(minutes=5)))
 
-    fresh = "https://www.francetvinfo.fr/monde/b_2.html"
-    assert first.enqueue_request(Request(fresh, dont_filter=True))
-    assert second.enqueue_request(Request(fresh, meta={"lastmod": noon}, dont_filter=True)), (
-        "a listing with a lastmod after one without: the first may have been skipped as fetched recently"
+    from_the_feed = "https://www.francetvinfo.fr/monde/b_2.html"
+    assert first.enqueue_request(Request(from_the_feed, dont_filter=True))
+    assert not second.enqueue_request(Request(from_the_feed, meta={"lastmod": noon}, dont_filter=True)), (
+        "the sitemap's listing after the feed's: the page is read already"
     )
+    assert not first.enqueue_request(Request(from_the_feed, meta={"lastmod": noon}, dont_filter=True))
+    assert second.enqueue_request(Request(from_the_feed, meta={"lastmod": noon + timedelta(hours=1)}, dont_filter=True))
     assert len(first.queue) == 4
+    first.close("shutdown")
+    second.close("shutdown")
+
+
+def test_a_worker_never_sees_a_request_filtered_and_not_yet_queued(
+    redis_server: RedisServer, redis_client: redis.Redis
+) -> None:
+    """Two workers start at once: the second's seeds are duplicates of the first's.
+    Were a seed marked seen before it is queued, the second would find no work left
+    in between and finish at once, leaving the whole run to the first."""
+    first, second = scheduler(redis_server.url), scheduler(redis_server.url)
+    seen_by_second = []
+    send = first.server.execute_command
+
+    def send_then_look(*arguments: Any, **options: Any) -> Any:
+        answer = send(*arguments, **options)
+        seen_by_second.append((arguments[0], second.work_left()))
+        return answer
+
+    first.server.execute_command = send_then_look
+    assert first.enqueue_request(Request("https://www.francetvinfo.fr/sitemap_index.xml", dont_filter=True))
+    first.server.execute_command = send
+
+    assert seen_by_second, "the seed went to Redis"
+    assert all(left for _, left in seen_by_second), seen_by_second
+    assert not second.enqueue_request(Request("https://www.francetvinfo.fr/sitemap_index.xml", dont_filter=True))
     first.close("shutdown")
     second.close("shutdown")
 
