@@ -18,6 +18,7 @@ import hashlib
 import math
 import pickle
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,41 +62,42 @@ def article_request(spider: NewsShape, number: int) -> Request:
     )
 
 
-def fill(client: redis.Redis, key: str, count: int, encode) -> int:
-    """Bytes of `used_memory` the sorted set of `count` encoded requests took."""
+def memory_used(client: redis.Redis, count: int, write: Callable[[range], None]) -> int:
+    """Bytes of `used_memory` that writing `count` entries, a batch at a time, took."""
+    before = int(client.info("memory")["used_memory"])
+    for start in range(0, count, BATCH):
+        write(range(start, min(count, start + BATCH)))
+    return int(client.info("memory")["used_memory"]) - before
+
+
+def fill(client: redis.Redis, key: str, count: int, encode: Callable[[dict], bytes]) -> int:
+    """The queue: a sorted set of `count` encoded requests."""
     spider = NewsShape()
-    before = int(client.info("memory")["used_memory"])
-    for start in range(0, count, BATCH):
-        pipe = client.pipeline(transaction=False)
-        entries = {
-            encode(article_request(spider, n).to_dict(spider=spider)): 0
-            for n in range(start, min(count, start + BATCH))
-        }
-        pipe.zadd(key, entries)
-        pipe.execute()
-    return int(client.info("memory")["used_memory"]) - before
+    return memory_used(
+        client,
+        count,
+        lambda ns: client.zadd(key, {encode(article_request(spider, n).to_dict(spider=spider)): 0 for n in ns}),
+    )
 
 
-def fill_seen(client: redis.Redis, key: str, count: int) -> int:
-    """The run's filter as `RunDupeFilter` keeps it: fingerprint -> listed lastmod."""
-    before = int(client.info("memory")["used_memory"])
-    for start in range(0, count, BATCH):
-        numbers = range(start, min(count, start + BATCH))
-        client.hset(key, mapping={hashlib.sha1(str(n).encode()).hexdigest(): listed_lastmod(n) for n in numbers})
-    return int(client.info("memory")["used_memory"]) - before
+def fingerprint(number: int) -> str:
+    return hashlib.sha1(str(number).encode()).hexdigest()
 
 
 def listed_lastmod(number: int) -> str:
     return f"{datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=number):%Y-%m-%dT%H:%M:%S.%f}"
 
 
+def fill_seen(client: redis.Redis, key: str, count: int) -> int:
+    """The run's filter as `RunDupeFilter` keeps it: fingerprint -> listed lastmod."""
+    return memory_used(
+        client, count, lambda ns: client.hset(key, mapping={fingerprint(n): listed_lastmod(n) for n in ns})
+    )
+
+
 def fill_seen_set(client: redis.Redis, key: str, count: int) -> int:
     """scrapy-redis's filter: a set of fingerprints."""
-    before = int(client.info("memory")["used_memory"])
-    for start in range(0, count, BATCH):
-        fingerprints = [hashlib.sha1(str(n).encode()).hexdigest() for n in range(start, min(count, start + BATCH))]
-        client.sadd(key, *fingerprints)
-    return int(client.info("memory")["used_memory"]) - before
+    return memory_used(client, count, lambda ns: client.sadd(key, *(fingerprint(n) for n in ns)))
 
 
 def main() -> None:

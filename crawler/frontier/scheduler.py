@@ -111,10 +111,8 @@ class RunDupeFilter(RFPDupeFilter):
 
     def admit(self, request: Request, queue: LeasedQueue | None = None) -> bool:
         """True if the request is new to the run, and then queued (with `queue`)."""
-        keys, args = (
-            [self.key],
-            [self.request_fingerprint(request), _listed(request.meta.get("lastmod")), self.ttl_seconds],
-        )
+        keys = [self.key]
+        args = [self.request_fingerprint(request), _listed(request.meta.get("lastmod")), self.ttl_seconds]
         if queue is not None:
             keys.append(queue.key)
             args.extend(queue.encode(request))
